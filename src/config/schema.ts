@@ -1,0 +1,251 @@
+// The one source of truth for the config: TypeScript types, defaults and the JSON Schema
+// (config/reclaim.schema.json is generated from this module by `npm run schema`).
+import { z } from "zod";
+import { dataSize, duration } from "./units.js";
+
+export const CONFIG_VERSION = 1;
+
+const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "letters, digits, '_', '.', '-'; starting with a letter");
+const range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, "range must be [low, high] with low < high");
+
+export const tcpLineSchema = z
+  .object({
+    name,
+    type: z.literal("tcp"),
+    host: z.string().default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(502),
+    /** Requests in flight on this connection; most devices answer one at a time. */
+    maxInFlight: z.number().int().min(1).max(16).default(1),
+    connectTimeout: duration.default("2s"),
+  })
+  .strict();
+
+export const rtuLineSchema = z
+  .object({
+    name,
+    type: z.literal("rtu"),
+    path: z.string(),
+    baud: z.number().int().positive().default(19200),
+    parity: z.enum(["none", "even", "odd"]).default("even"),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** Share of the line's time the poll plan may use. */
+    budget: z.number().gt(0).max(1).default(0.7),
+  })
+  .strict();
+
+export const lineSchema = z.discriminatedUnion("type", [tcpLineSchema, rtuLineSchema]);
+
+export const deviceSchema = z
+  .object({
+    name,
+    line: name,
+    unit: z.number().int().min(0).max(255),
+    timeout: duration.default("300ms"),
+    retries: z.number().int().min(0).max(5).default(1),
+    /** Consecutive failed requests before the device is demoted (polled once per demotion period). */
+    demoteAfter: z.number().int().min(1).default(3),
+    demotionPeriod: duration.default("5s"),
+    /** The largest block one request may read (devices often allow less than the protocol's 125). */
+    maxRegisters: z.number().int().min(1).max(125).default(125),
+    maxBits: z.number().int().min(1).max(2000).default(2000),
+    /** The largest run of unused registers worth reading through to save a request. */
+    maxGap: z.number().int().min(0).max(125).default(8),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const wordOrder = z.enum(["ABCD", "CDAB", "BADC", "DCBA"]);
+export const dataType = z.enum(["bool", "int16", "uint16", "int32", "uint32", "float32", "float64"]);
+
+export const statusSchema = z
+  .object({
+    table: z.enum(["input", "holding"]).default("input"),
+    address: z.number().int().min(0).max(65535),
+    /** Bits that make the value bad (device or sensor fault). */
+    badMask: z.number().int().min(0).max(0xffff).default(0),
+    /** Bits that make the value bad because the instrument is in calibration or hold. */
+    holdMask: z.number().int().min(0).max(0xffff).default(0),
+    /** Bits that make the value uncertain (warning). */
+    uncertainMask: z.number().int().min(0).max(0xffff).default(0),
+  })
+  .strict();
+
+export const modbusSourceSchema = z
+  .object({
+    device: name,
+    table: z.enum(["coil", "discrete", "input", "holding"]),
+    address: z.number().int().min(0).max(65535),
+    type: dataType.default("uint16"),
+    wordOrder: wordOrder.default("ABCD"),
+    /** For a bit inside a 16-bit register. */
+    bit: z.number().int().min(0).max(15).optional(),
+    /** Linear scaling from raw counts to engineering units. */
+    scale: z.object({ raw: range, eu: range }).strict().optional(),
+    /** NAMUR NE 43 wire-fault detection on a 4–20 mA input in µA: below/above these raw values the wire is broken. */
+    ne43: z.object({ low: z.number(), high: z.number() }).strict().optional(),
+    status: statusSchema.optional(),
+    poll: duration.default("1s"),
+    /** Written by the controller (coils, holding registers). */
+    writable: z.boolean().default(false),
+    /** Re-write the last value this often even if it did not change. */
+    refresh: duration.optional(),
+  })
+  .strict();
+
+export const gpioSourceSchema = z
+  .object({
+    gpio: z.number().int().min(0),
+    direction: z.enum(["in", "out"]),
+    activeLow: z.boolean().default(false),
+    debounce: duration.default("0ms"),
+  })
+  .strict();
+
+export const tagSchema = z
+  .object({
+    name,
+    description: z.string().default(""),
+    unit: z.string().default(""),
+    /** Instrument range: a value outside it is bad (out of range). */
+    range: range.optional(),
+    kind: z.enum(["analog", "bool"]).default("analog"),
+    modbus: modbusSourceSchema.optional(),
+    gpio: gpioSourceSchema.optional(),
+    /** A derived tag: an expression over other tags (see src/core/expr). */
+    expr: z.string().optional(),
+    /** A normally noisy analyzer whose value has not changed for this long is flat-lined (bad). */
+    flatline: duration.optional(),
+    /** Logging policy for history. */
+    history: z
+      .object({
+        deadband: z.number().min(0).default(0),
+        deadbandPercent: z.number().min(0).max(100).optional(),
+        minInterval: duration.default("0ms"),
+        maxInterval: duration.default("60s"),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((t) => [t.modbus, t.gpio, t.expr].filter((s) => s !== undefined).length <= 1, {
+    message: "a tag has at most one source: modbus, gpio or expr",
+  });
+
+const limitSchema = z
+  .object({ high: z.number().optional(), low: z.number().optional() })
+  .strict()
+  .refine((l) => l.high !== undefined || l.low !== undefined, "a limit needs high, low or both");
+
+export const ccpSchema = z
+  .object({
+    name,
+    description: z.string().default(""),
+    tag: name,
+    alert: limitSchema,
+    critical: limitSchema,
+    /** How long the value may stay past the critical limit before the product is diverted. */
+    delay: duration,
+    /** Analyzer response time (T90), counted in the transport-time budget. */
+    response: duration.default("0ms"),
+    /** Volume of pipe between this measurement and the divert valve (m³). */
+    transportVolume: z.number().positive(),
+  })
+  .strict();
+
+export const qualitySchema = z
+  .object({
+    /** The output tag that energizes the divert valve toward reuse (de-energized = divert). */
+    valve: name,
+    /** Limit switch made when the valve is in the reuse position. */
+    reuseFeedback: name.optional(),
+    /** Limit switch made when the valve is in the divert position. */
+    divertFeedback: name.optional(),
+    /** How long the valve may take to reach a commanded position before a discrepancy. */
+    discrepancy: duration.default("5s"),
+    /** Valve travel time, for the transport-time budget. */
+    travel: duration.default("3s"),
+    /** GPIO permissive relay in series with the valve's solenoid. */
+    permissive: name.optional(),
+    /** Product flow tag, and the design flow (m³/h) for the transport-time budget. */
+    flowTag: name.optional(),
+    designFlow: z.number().positive(),
+    /** Every CCP in spec without a break for this long before reuse may resume. */
+    verification: duration.default("300s"),
+    autoReturn: z.boolean().default(false),
+    ccps: z.array(ccpSchema).min(1),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    version: z.literal(CONFIG_VERSION),
+    skid: z
+      .object({
+        id: name,
+        name: z.string().default(""),
+        scanPeriod: duration.default("100ms"),
+        /** Go to Execute on start-up without an operator Start (unattended skids). */
+        autoStart: z.boolean().default(false),
+      })
+      .strict(),
+    opcua: z
+      .object({
+        enabled: z.boolean().default(true),
+        port: z.number().int().min(0).max(65535).default(4840),
+        host: z.string().optional(),
+        allowInsecure: z.boolean().default(false),
+        allowAnonymous: z.boolean().default(false),
+      })
+      .strict()
+      .default({ enabled: true, port: 4840, allowInsecure: false, allowAnonymous: false }),
+    store: z
+      .object({
+        path: z.string().default("data/reclaim.sqlite"),
+        flushInterval: duration.default("1s"),
+        retention: z
+          .object({ maxAge: duration.default("90d"), maxSize: dataSize.default("2GB") })
+          .strict()
+          .default({ maxAge: 90 * 86_400_000, maxSize: 2e9 }),
+      })
+      .strict()
+      .default({ path: "data/reclaim.sqlite", flushInterval: 1000, retention: { maxAge: 90 * 86_400_000, maxSize: 2e9 } }),
+    control: z
+      .object({ socket: z.string().default("data/reclaim.sock") })
+      .strict()
+      .default({ socket: "data/reclaim.sock" }),
+    gpio: z
+      .object({
+        backend: z.enum(["onoff", "fake"]).default("onoff"),
+        /** Kernel GPIO numbers start here (512 or 571 on current kernels). */
+        lineBase: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ backend: "onoff", lineBase: 0 }),
+    lines: z.array(lineSchema).default([]),
+    devices: z.array(deviceSchema).default([]),
+    tags: z.array(tagSchema).min(1),
+    quality: qualitySchema,
+  })
+  .strict();
+
+/** The config as written in YAML (durations as strings). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The config after validation: defaults filled in, durations in milliseconds. */
+export type Config = z.output<typeof configSchema>;
+export type LineConfig = z.output<typeof lineSchema>;
+export type TcpLineConfig = z.output<typeof tcpLineSchema>;
+export type RtuLineConfig = z.output<typeof rtuLineSchema>;
+export type DeviceConfig = z.output<typeof deviceSchema>;
+export type TagConfig = z.output<typeof tagSchema>;
+export type ModbusSource = z.output<typeof modbusSourceSchema>;
+export type GpioSource = z.output<typeof gpioSourceSchema>;
+export type CcpConfig = z.output<typeof ccpSchema>;
+export type QualityConfig = z.output<typeof qualitySchema>;
+export type DataType = z.output<typeof dataType>;
+export type WordOrder = z.output<typeof wordOrder>;
+
+/** The JSON Schema of the config file, for editors and the CLI. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}
