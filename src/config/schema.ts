@@ -16,7 +16,7 @@ export const tcpLineSchema = z
     port: z.number().int().min(0).max(65535).default(502),
     /** Requests in flight on this connection; most devices answer one at a time. */
     maxInFlight: z.number().int().min(1).max(16).default(1),
-    connectTimeout: duration.default("2s"),
+    connectTimeout: duration.prefault("2s"),
   })
   .strict();
 
@@ -41,11 +41,11 @@ export const deviceSchema = z
     name,
     line: name,
     unit: z.number().int().min(0).max(255),
-    timeout: duration.default("300ms"),
+    timeout: duration.prefault("300ms"),
     retries: z.number().int().min(0).max(5).default(1),
     /** Consecutive failed requests before the device is demoted (polled once per demotion period). */
     demoteAfter: z.number().int().min(1).default(3),
-    demotionPeriod: duration.default("5s"),
+    demotionPeriod: duration.prefault("5s"),
     /** The largest block one request may read (devices often allow less than the protocol's 125). */
     maxRegisters: z.number().int().min(1).max(125).default(125),
     maxBits: z.number().int().min(1).max(2000).default(2000),
@@ -85,7 +85,7 @@ export const modbusSourceSchema = z
     /** NAMUR NE 43 wire-fault detection on a 4–20 mA input in µA: below/above these raw values the wire is broken. */
     ne43: z.object({ low: z.number(), high: z.number() }).strict().optional(),
     status: statusSchema.optional(),
-    poll: duration.default("1s"),
+    poll: duration.prefault("1s"),
     /** Written by the controller (coils, holding registers). */
     writable: z.boolean().default(false),
     /** Re-write the last value this often even if it did not change. */
@@ -98,7 +98,7 @@ export const gpioSourceSchema = z
     gpio: z.number().int().min(0),
     direction: z.enum(["in", "out"]),
     activeLow: z.boolean().default(false),
-    debounce: duration.default("0ms"),
+    debounce: duration.prefault("0ms"),
   })
   .strict();
 
@@ -121,8 +121,8 @@ export const tagSchema = z
       .object({
         deadband: z.number().min(0).default(0),
         deadbandPercent: z.number().min(0).max(100).optional(),
-        minInterval: duration.default("0ms"),
-        maxInterval: duration.default("60s"),
+        minInterval: duration.prefault("0ms"),
+        maxInterval: duration.prefault("60s"),
       })
       .strict()
       .optional(),
@@ -147,7 +147,7 @@ export const ccpSchema = z
     /** How long the value may stay past the critical limit before the product is diverted. */
     delay: duration,
     /** Analyzer response time (T90), counted in the transport-time budget. */
-    response: duration.default("0ms"),
+    response: duration.prefault("0ms"),
     /** Volume of pipe between this measurement and the divert valve (m³). */
     transportVolume: z.number().positive(),
   })
@@ -162,16 +162,16 @@ export const qualitySchema = z
     /** Limit switch made when the valve is in the divert position. */
     divertFeedback: name.optional(),
     /** How long the valve may take to reach a commanded position before a discrepancy. */
-    discrepancy: duration.default("5s"),
+    discrepancy: duration.prefault("5s"),
     /** Valve travel time, for the transport-time budget. */
-    travel: duration.default("3s"),
+    travel: duration.prefault("3s"),
     /** GPIO permissive relay in series with the valve's solenoid. */
     permissive: name.optional(),
     /** Product flow tag, and the design flow (m³/h) for the transport-time budget. */
     flowTag: name.optional(),
     designFlow: z.number().positive(),
     /** Every CCP in spec without a break for this long before reuse may resume. */
-    verification: duration.default("300s"),
+    verification: duration.prefault("300s"),
     autoReturn: z.boolean().default(false),
     ccps: z.array(ccpSchema).min(1),
   })
@@ -184,7 +184,7 @@ export const configSchema = z
       .object({
         id: name,
         name: z.string().default(""),
-        scanPeriod: duration.default("100ms"),
+        scanPeriod: duration.prefault("100ms"),
         /** Go to Execute on start-up without an operator Start (unattended skids). */
         autoStart: z.boolean().default(false),
       })
@@ -202,9 +202,9 @@ export const configSchema = z
     store: z
       .object({
         path: z.string().default("data/reclaim.sqlite"),
-        flushInterval: duration.default("1s"),
+        flushInterval: duration.prefault("1s"),
         retention: z
-          .object({ maxAge: duration.default("90d"), maxSize: dataSize.default("2GB") })
+          .object({ maxAge: duration.prefault("90d"), maxSize: dataSize.prefault("2GB") })
           .strict()
           .default({ maxAge: 90 * 86_400_000, maxSize: 2e9 }),
       })

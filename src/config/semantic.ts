@@ -1,5 +1,6 @@
 // Checks that the schema alone cannot make: references between parts of the config,
 // limits that contradict each other, and the CCP transport-time budget.
+import { budgetProblems } from "../field/modbus/planner.js";
 import type { Config, TagConfig } from "./schema.js";
 import { formatDuration } from "./units.js";
 
@@ -139,7 +140,10 @@ const transportBudget: Check = (c) =>
         ],
   );
 
-const CHECKS: Check[] = [uniqueNames, references, duplicateAddresses, limitOrder, verification, transportBudget];
+/** The poll plan must fit each line's time budget (and every value fit one request). */
+const pollBudget: Check = (c) => budgetProblems(c);
+
+const CHECKS: Check[] = [uniqueNames, references, duplicateAddresses, limitOrder, verification, transportBudget, pollBudget];
 
 export function semanticProblems(c: Config): SemanticProblem[] {
   return CHECKS.flatMap((check) => check(c));

@@ -84,17 +84,10 @@ export class ModbusConnectionError extends ModbusError {
   }
 }
 
-/** The same error with attempt counters filled in (the engine retries, the transport does not). */
+/** Names the device and attempt on an error from the transport (which knows only the line). */
 export function withAttempt(err: ModbusError, device: string, attempt: number, attempts: number): ModbusError {
-  const ctx = { ...err.context, device, attempt, attempts };
-  switch (err.kind) {
-    case "timeout":
-      return new ModbusTimeoutError(ctx);
-    case "exception":
-      return new ModbusExceptionError(ctx, (err as ModbusExceptionError).exceptionCode);
-    case "frame":
-      return new ModbusFrameError(ctx, err.message.replace(/^.*bad response: /, "").replace(/ \(attempt.*$/, ""));
-    case "connection":
-      return new ModbusConnectionError(ctx, err.message.replace(/^[^:]*: /, ""), { cause: err.cause });
-  }
+  Object.assign(err.context, { device, attempt, attempts });
+  const base = err.message.replace(/^[^ ]+ unit/, `${device} unit`).replace(/ \(attempt \d+ of \d+\)$/, "");
+  err.message = `${base} (attempt ${attempt} of ${attempts})`;
+  return err;
 }

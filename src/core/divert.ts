@@ -1,0 +1,75 @@
+// The quality mode: Reuse or Divert. Divert is latched; reuse resumes only after every CCP
+// has been in spec without a break for the verification period, and then by an operator
+// reset or, with autoReturn, by the controller. The first CCP that tripped is kept as
+// first-out until the reset (REFERENCE-SKID.md, "Rules that make the interlock fail safe").
+import type { QualityConfig } from "../config/schema.js";
+import { ccpVerifiable, type CcpState } from "./ccp.js";
+
+export type QualityMode = "Reuse" | "Divert";
+
+export interface FirstOut {
+  ccp: string;
+  reason: string;
+  value: number | null;
+  at: number;
+}
+
+export interface DivertState {
+  mode: QualityMode;
+  /** A trip (or start-up) is holding the product on divert until verified and reset. */
+  latched: boolean;
+  /** Why the latch is set: a CCP name, "start-up", "discrepancy", … */
+  cause: string | null;
+  firstOut: FirstOut | null;
+  /** Monotonic time since which every CCP has been in spec (null while one is not). */
+  inSpecSince: number | null;
+  /** An operator asked for the return to reuse; honoured once verified. */
+  resetRequested: boolean;
+}
+
+/** The product starts on divert and must be verified before the first reuse. */
+export function initialDivert(): DivertState {
+  return { mode: "Divert", latched: true, cause: "start-up", firstOut: null, inSpecSince: null, resetRequested: false };
+}
+
+export interface DivertInputs {
+  ccps: Record<string, CcpState>;
+  /** Reasons outside the CCPs that demand divert now without latching (state not Execute, backwash, …). */
+  demands: string[];
+  /** Reasons that trip and latch the divert like a CCP (valve discrepancy, lost I/O, …). */
+  trips: string[];
+}
+
+export function divertStep(cfg: QualityConfig, prev: DivertState, inp: DivertInputs, now: number): DivertState {
+  let s = prev;
+  const tripped = cfg.ccps.map((c) => [c.name, inp.ccps[c.name]] as const).filter(([, st]) => st?.status === "off-spec");
+  if (tripped.length > 0 || inp.trips.length > 0) {
+    const [name, st] = tripped[0] ?? [inp.trips[0] as string, undefined];
+    const firstOut = s.firstOut ?? { ccp: name, reason: st?.reason ?? name, value: st?.value ?? null, at: now };
+    s = { ...s, latched: true, cause: s.latched ? s.cause : name, firstOut, inSpecSince: null, resetRequested: false };
+  } else if (s.latched) {
+    const allVerifiable = cfg.ccps.every((c) => {
+      const st = inp.ccps[c.name];
+      return st !== undefined && ccpVerifiable(st);
+    });
+    const inSpecSince = allVerifiable ? (s.inSpecSince ?? now) : null;
+    const verified = inSpecSince !== null && now - inSpecSince >= cfg.verification;
+    s = verified && (cfg.autoReturn || s.resetRequested)
+      ? { ...s, latched: false, cause: null, firstOut: null, inSpecSince, resetRequested: false }
+      : { ...s, inSpecSince };
+  }
+  const mode: QualityMode = s.latched || inp.demands.length > 0 ? "Divert" : "Reuse";
+  return mode === s.mode ? s : { ...s, mode };
+}
+
+/** Operator reset of the divert latch: accepted any time, acted on once verified. */
+export function requestReset(s: DivertState): DivertState {
+  return s.latched ? { ...s, resetRequested: true } : s;
+}
+
+/** Milliseconds of verification still needed before reuse can resume (0 when verified). */
+export function verificationRemaining(cfg: QualityConfig, s: DivertState, now: number): number | null {
+  if (!s.latched) return 0;
+  if (s.inSpecSince === null) return null;
+  return Math.max(0, cfg.verification - (now - s.inSpecSince));
+}

@@ -1,0 +1,107 @@
+// The composition root (STYLE.md 8): builds every part with its dependencies passed in,
+// starts them in order (outputs safe first), and stops them in reverse order.
+import type { Subscription } from "rxjs";
+import type { Config } from "./config/schema.js";
+import { ControlServer } from "./control/server.js";
+import type { ControlHandler } from "./control/protocol.js";
+import { ModbusSerialTransport } from "./field/modbus/client.js";
+import { ModbusEngine, type PollBlock } from "./field/modbus/engine.js";
+import type { ModbusTransport } from "./field/modbus/transport.js";
+import { planBlocks, planPoll } from "./field/modbus/planner.js";
+import { ReclaimOpcuaServer } from "./opcua/server.js";
+import { Controller } from "./runtime/controller.js";
+import { FieldOutputWriter } from "./runtime/outputs.js";
+import { buildStatus, type StatusSnapshot } from "./runtime/status.js";
+import type { Logger } from "./system/log.js";
+import type { Clock } from "./time/clock.js";
+
+export interface StartOptions {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  /** Transports per line name; defaults to modbus-serial over each configured line. */
+  transports?: ReadonlyMap<string, ModbusTransport>;
+  /** Serve OPC UA (default: config.opcua.enabled). */
+  opcua?: boolean;
+  /** Serve the control socket (default true). */
+  control?: boolean;
+}
+
+export interface RunningController {
+  config: Config;
+  controller: Controller;
+  engine: ModbusEngine;
+  opcua: ReclaimOpcuaServer | null;
+  status(): StatusSnapshot;
+  stop(): Promise<void>;
+}
+
+export async function startController(opts: StartOptions): Promise<RunningController> {
+  const { config, clock, log } = opts;
+  const transports =
+    opts.transports ?? new Map(config.lines.map((l) => [l.name, new ModbusSerialTransport(l, clock) as ModbusTransport] as const));
+  const blocks: PollBlock[] = planBlocks(planPoll(config));
+  const engine = new ModbusEngine(config, clock, transports, blocks);
+  const writer = new FieldOutputWriter(config, log.child({ part: "outputs" }), { modbus: (tag, v) => engine.write(tag, v) });
+  const controller = new Controller(config, clock, writer);
+  const subs: Subscription[] = [];
+  const stoppers: Array<() => Promise<void> | void> = [];
+
+  const status = (): StatusSnapshot => buildStatus(config, controller.state, engine.health(), clock.now());
+  const fieldLog = log.child({ part: "modbus" });
+  subs.push(engine.samples$.subscribe((s) => controller.ingest(s)));
+  subs.push(
+    engine.health$.subscribe((h) => {
+      if (h.status === "online") fieldLog.info({ device: h.device }, `${h.device} online`);
+      else fieldLog.warn({ device: h.device }, `${h.device} ${h.status}: ${h.lastError ?? ""}`);
+    }),
+  );
+  const coreLog = log.child({ part: "core" });
+  subs.push(
+    controller.events$.subscribe((e) => {
+      if (e.type === "quality-mode") coreLog.warn({ event: e }, `quality mode ${e.mode}${e.cause ? ` (${e.cause})` : ""}`);
+      else coreLog.info({ event: e }, `${e.ccp} ${e.from} → ${e.to}${e.reason ? `: ${e.reason}` : ""}`);
+    }),
+  );
+
+  // Outputs are in their safe state before the first scan: the core starts diverted, and the
+  // writer sends the safe intents on the first scan before any reuse can be verified.
+  engine.start();
+  stoppers.push(() => engine.stop());
+  controller.start();
+  stoppers.push(() => controller.stop());
+
+  let opcua: ReclaimOpcuaServer | null = null;
+  if (opts.opcua ?? config.opcua.enabled) {
+    opcua = new ReclaimOpcuaServer(
+      config,
+      {
+        snapshot: () => ({ state: controller.state.state, qualityMode: controller.state.divert.mode, tags: controller.state.tags }),
+        updates$: controller.updates$,
+        status$: controller.status$,
+      },
+      log.child({ part: "opcua" }),
+    );
+    await opcua.start();
+    stoppers.push(() => opcua?.stop());
+  }
+
+  if (opts.control ?? true) {
+    const handlers = new Map<string, ControlHandler>([["status", () => status()]]);
+    const control = new ControlServer(config.control.socket, handlers, log.child({ part: "control" }));
+    await control.start();
+    stoppers.push(() => control.stop());
+  }
+
+  return {
+    config,
+    controller,
+    engine,
+    opcua,
+    status,
+    async stop() {
+      for (const s of subs) s.unsubscribe();
+      for (const stop of stoppers.reverse()) await stop();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// CCP-1 (product turbidity) through the whole scan, with an injected clock: the edges of
+// the limit and the delay, a spike shorter than the delay, and bad quality.
+import { describe, expect, it } from "vitest";
+import { GOOD, bad, type Quality, type TagSample } from "../../src/core/quality.js";
+import { buildModel, initialState, scan, type CoreState } from "../../src/core/scan.js";
+import { referenceConfig } from "../helpers/config.js";
+
+const model = buildModel(referenceConfig());
+const GOOD_VALUES: Record<string, number> = { "AIT-403": 0.08, "AIT-302": 40, "AIT-401": 1.0, "AIT-402": 7.4 };
+
+/** A tiny harness: feeds every CCP input each second (as a 1 s analyzer poll would) and scans every 100 ms. */
+class Harness {
+  now = 0;
+  state: CoreState = initialState(model, 0);
+  values = { ...GOOD_VALUES };
+  quality: Quality = GOOD;
+  modeAt: Array<{ t: number; mode: string }> = [];
+
+  samples(): TagSample[] {
+    // Real analyzers are noisy; a constant value would (rightly) be flagged flat-lined after 10 min.
+    const jitter = (this.now / 1000) % 2 === 0 ? 1 : -1;
+    return Object.entries(this.values).map(([tag, value]) => ({
+      tag,
+      value: value + jitter * value * 1e-4,
+      quality: tag === "AIT-403" ? this.quality : GOOD,
+      sourceTs: this.now,
+      mono: this.now,
+    }));
+  }
+
+  run(ms: number): void {
+    const end = this.now + ms;
+    while (this.now < end) {
+      this.now += 100;
+      const r = scan(model, this.state, this.now % 1000 === 0 ? this.samples() : [], this.now);
+      for (const e of r.events) if (e.type === "quality-mode") this.modeAt.push({ t: this.now, mode: e.mode });
+      this.state = r.state;
+    }
+  }
+
+  get mode(): string {
+    return this.state.divert.mode;
+  }
+}
+
+/** A harness already verified and in Reuse. */
+function inReuse(): Harness {
+  const h = new Harness();
+  h.run(301_000);
+  expect(h.mode).toBe("Reuse");
+  h.modeAt = [];
+  return h;
+}
+
+describe("CCP-1 product turbidity (critical > 0.5 NTU for 10 s)", () => {
+  it("starts diverted and returns to reuse only after the 300 s verification", () => {
+    const h = new Harness();
+    h.run(299_000);
+    expect(h.mode).toBe("Divert");
+    h.run(2_000);
+    expect(h.mode).toBe("Reuse");
+  });
+
+  it("stays in reuse exactly at the limit and just below it", () => {
+    const h = inReuse();
+    h.values["AIT-403"] = 0.5;
+    h.run(60_000);
+    h.values["AIT-403"] = 0.4999;
+    h.run(60_000);
+    expect(h.mode).toBe("Reuse");
+    expect(h.state.ccps["CCP-1"]?.status).toBe("alert");
+  });
+
+  it("diverts 10 s after the value goes just above the limit, not before", () => {
+    const h = inReuse();
+    const t0 = h.now;
+    h.values["AIT-403"] = 0.5001;
+    h.run(9_900);
+    expect(h.mode).toBe("Reuse");
+    expect(h.state.ccps["CCP-1"]?.status).toBe("pending");
+    h.run(1_100);
+    expect(h.mode).toBe("Divert");
+    const divertAt = h.modeAt[0]?.t ?? NaN;
+    // The sample arrives at the next whole second; the delay counts from there.
+    expect(divertAt - t0).toBeGreaterThanOrEqual(10_000);
+    expect(divertAt - t0).toBeLessThanOrEqual(11_000);
+    expect(h.state.divert.firstOut?.ccp).toBe("CCP-1");
+  });
+
+  it("ignores a spike shorter than the delay", () => {
+    const h = inReuse();
+    h.values["AIT-403"] = 2.0;
+    h.run(8_000);
+    h.values["AIT-403"] = 0.08;
+    h.run(30_000);
+    expect(h.mode).toBe("Reuse");
+    expect(h.modeAt).toEqual([]);
+  });
+
+  it("diverts at once on a bad-quality input, whatever its value", () => {
+    const h = inReuse();
+    h.quality = bad("no-comm", "analyzer-1 offline");
+    h.run(1_000);
+    expect(h.mode).toBe("Divert");
+    expect(h.state.divert.firstOut?.reason).toMatch(/AIT-403 bad \(no-comm/);
+  });
+
+  it("latches: back in spec, it stays diverted for the verification period", () => {
+    const h = inReuse();
+    h.values["AIT-403"] = 0.9;
+    h.run(12_000);
+    expect(h.mode).toBe("Divert");
+    h.values["AIT-403"] = 0.08;
+    h.run(295_000);
+    expect(h.mode).toBe("Divert");
+    h.run(10_000);
+    expect(h.mode).toBe("Reuse");
+  });
+
+  it("a flat-lined analyzer (no change in 10 min) is off-spec", () => {
+    const h = inReuse();
+    let t = h.now;
+    const frozen = h.samples().map((s) => ({ ...s, value: 0.08 }));
+    while (t < h.now + 601_000) {
+      t += 100;
+      h.state = scan(model, h.state, t % 1000 === 0 ? frozen.map((s) => ({ ...s, mono: t, sourceTs: t })) : [], t).state;
+    }
+    expect(h.state.tags["AIT-403"]?.quality.reason).toBe("flatline");
+    expect(h.state.divert.mode).toBe("Divert");
+  });
+
+  it("a stale input (no sample for 3 poll periods) is off-spec at once", () => {
+    const h = inReuse();
+    const stop = h.now;
+    let t = stop;
+    // Stop feeding samples: scan with none.
+    while (t < stop + 3_500) {
+      t += 100;
+      h.state = scan(model, h.state, [], t).state;
+    }
+    expect(h.state.tags["AIT-403"]?.quality.reason).toBe("stale");
+    expect(h.state.divert.mode).toBe("Divert");
+  });
+});
