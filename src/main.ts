@@ -10,6 +10,10 @@ import type { ModbusTransport } from "./field/modbus/transport.js";
 import { planBlocks, planPoll } from "./field/modbus/planner.js";
 import { ReclaimOpcuaServer } from "./opcua/server.js";
 import { Controller } from "./runtime/controller.js";
+import { describeEvent } from "./core/events.js";
+import { deviceOnlineTag } from "./core/model.js";
+import { GOOD } from "./core/quality.js";
+import type { InitialOptions } from "./core/state.js";
 import { FieldOutputWriter } from "./runtime/outputs.js";
 import { buildStatus, type StatusSnapshot } from "./runtime/status.js";
 import type { Logger } from "./system/log.js";
@@ -25,6 +29,8 @@ export interface StartOptions {
   opcua?: boolean;
   /** Serve the control socket (default true). */
   control?: boolean;
+  /** Initial core state (scenario runs start in Execute/Reuse). */
+  initial?: InitialOptions;
 }
 
 export interface RunningController {
@@ -43,7 +49,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const blocks: PollBlock[] = planBlocks(planPoll(config));
   const engine = new ModbusEngine(config, clock, transports, blocks);
   const writer = new FieldOutputWriter(config, log.child({ part: "outputs" }), { modbus: (tag, v) => engine.write(tag, v) });
-  const controller = new Controller(config, clock, writer);
+  const controller = new Controller(config, clock, writer, opts.initial ? { initial: opts.initial } : {});
   const subs: Subscription[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
 
@@ -52,6 +58,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   subs.push(engine.samples$.subscribe((s) => controller.ingest(s)));
   subs.push(
     engine.health$.subscribe((h) => {
+      controller.ingest([{ tag: deviceOnlineTag(h.device), value: h.status !== "offline", quality: GOOD, sourceTs: clock.wall(), mono: clock.now() }]);
       if (h.status === "online") fieldLog.info({ device: h.device }, `${h.device} online`);
       else fieldLog.warn({ device: h.device }, `${h.device} ${h.status}: ${h.lastError ?? ""}`);
     }),
@@ -59,8 +66,8 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const coreLog = log.child({ part: "core" });
   subs.push(
     controller.events$.subscribe((e) => {
-      if (e.type === "quality-mode") coreLog.warn({ event: e }, `quality mode ${e.mode}${e.cause ? ` (${e.cause})` : ""}`);
-      else coreLog.info({ event: e }, `${e.ccp} ${e.from} → ${e.to}${e.reason ? `: ${e.reason}` : ""}`);
+      const loud = e.type === "quality-mode" || e.type === "discrepancy" || e.type === "protection" || (e.type === "sequence" && e.kind === "failed");
+      coreLog[loud ? "warn" : "info"]({ event: e.type }, describeEvent(e));
     }),
   );
 

@@ -177,6 +177,114 @@ export const qualitySchema = z
   })
   .strict();
 
+const packmlCommand = z.enum(["Reset", "Start", "Stop", "Hold", "Unhold", "Suspend", "Unsuspend", "Abort", "Clear"]);
+const priority = z.enum(["critical", "high", "medium", "low"]);
+const outputValue = z.union([z.boolean(), z.number()]);
+
+/** Base output logic: each controller-written tag's intent as an expression (see src/core/expr). */
+export const outputSchema = z
+  .object({
+    tag: name,
+    /** The intent: a boolean or numeric expression over tags, `state`, `mode` and `qualityMode`. */
+    value: z.string(),
+  })
+  .strict();
+
+export const alarmSchema = z
+  .object({
+    name,
+    message: z.string().optional(),
+    /** The alarm condition: a boolean expression. */
+    condition: z.string(),
+    priority: priority.default("medium"),
+    onDelay: duration.prefault("0ms"),
+    offDelay: duration.prefault("0ms"),
+    group: z.string().optional(),
+    /** Suppressed by design in these PackML states (e.g. low-flow alarms while Stopped). */
+    suppressWhen: z.array(z.string()).optional(),
+    shelvable: z.boolean().default(true),
+  })
+  .strict();
+
+/** One row of the cause-and-effect matrix of equipment protection. */
+export const protectionSchema = z
+  .object({
+    name,
+    description: z.string().default(""),
+    /** The cause: a boolean expression; it must hold for `delay` before the effects act. */
+    cause: z.string(),
+    delay: duration.prefault("0ms"),
+    /** When the effects end (hysteresis); by default when the cause no longer holds. */
+    clear: z.string().optional(),
+    /** Outputs forced while the row is active; they win over sequences and the base logic. */
+    force: z.record(z.string(), outputValue).default({}),
+    /** PackML command issued when the row trips. */
+    command: packmlCommand.optional(),
+    /** PackML command issued when the row clears (e.g. Unsuspend after starvation). */
+    resume: packmlCommand.optional(),
+    /** Trip and latch the product divert, like a CCP. */
+    divert: z.boolean().default(false),
+    /** Start a sequence when the row trips. */
+    sequence: name.optional(),
+    alarm: z.object({ priority: priority.default("high"), message: z.string().optional() }).strict().optional(),
+  })
+  .strict();
+
+export const sequenceStepSchema = z
+  .object({
+    name: z.string(),
+    outputs: z.record(z.string(), outputValue).default({}),
+    until: z.string().optional(),
+    duration: duration.optional(),
+    timeout: duration.optional(),
+  })
+  .strict();
+
+export const sequenceSchema = z
+  .object({
+    name,
+    description: z.string().default(""),
+    trigger: z
+      .object({
+        every: duration.optional(),
+        while: z.string().optional(),
+        when: z.string().optional(),
+        minInterval: duration.optional(),
+        permit: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    outputs: z.record(z.string(), outputValue).default({}),
+    divert: z.boolean().default(false),
+    steps: z.array(sequenceStepSchema).min(1),
+  })
+  .strict();
+
+export const setpointSchema = z
+  .object({
+    name,
+    description: z.string().default(""),
+    unit: z.string().default(""),
+    value: z.number(),
+    /** Engineering limits: a setpoint change outside them is refused. */
+    min: z.number(),
+    max: z.number(),
+  })
+  .strict()
+  .refine((s) => s.min <= s.value && s.value <= s.max, "value must lie within [min, max]");
+
+export const totalsSchema = z
+  .object({
+    feed: name.optional(),
+    product: name.optional(),
+    permeate: name.optional(),
+    concentrate: name.optional(),
+    /** Drive power tags (kW) for specific energy. */
+    power: z.array(name).default([]),
+    persistEvery: duration.prefault("60s"),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     version: z.literal(CONFIG_VERSION),
@@ -226,6 +334,23 @@ export const configSchema = z
     devices: z.array(deviceSchema).default([]),
     tags: z.array(tagSchema).min(1),
     quality: qualitySchema,
+    setpoints: z.array(setpointSchema).default([]),
+    outputs: z.array(outputSchema).default([]),
+    protection: z.array(protectionSchema).default([]),
+    alarms: z.array(alarmSchema).default([]),
+    sequences: z.array(sequenceSchema).default([]),
+    /** The sequence that runs in Starting (e.g. flush to drain); Starting completes when it ends. */
+    startSequence: name.optional(),
+    totals: totalsSchema.prefault({}),
+    safety: z
+      .object({
+        /** GPIO output toggled by every scan: an external watchdog relay drops the permissive when it stops. */
+        heartbeat: name.optional(),
+        /** Horn/beacon: on while a critical or high alarm is unacknowledged. */
+        horn: name.optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -243,6 +368,11 @@ export type GpioSource = z.output<typeof gpioSourceSchema>;
 export type CcpConfig = z.output<typeof ccpSchema>;
 export type QualityConfig = z.output<typeof qualitySchema>;
 export type DataType = z.output<typeof dataType>;
+export type OutputConfig = z.output<typeof outputSchema>;
+export type AlarmConfig = z.output<typeof alarmSchema>;
+export type ProtectionConfig = z.output<typeof protectionSchema>;
+export type SequenceConfig = z.output<typeof sequenceSchema>;
+export type SetpointConfig = z.output<typeof setpointSchema>;
 export type WordOrder = z.output<typeof wordOrder>;
 
 /** The JSON Schema of the config file, for editors and the CLI. */

@@ -45,7 +45,9 @@ export function divertStep(cfg: QualityConfig, prev: DivertState, inp: DivertInp
   const tripped = cfg.ccps.map((c) => [c.name, inp.ccps[c.name]] as const).filter(([, st]) => st?.status === "off-spec");
   if (tripped.length > 0 || inp.trips.length > 0) {
     const [name, st] = tripped[0] ?? [inp.trips[0] as string, undefined];
-    const firstOut = s.firstOut ?? { ccp: name, reason: st?.reason ?? name, value: st?.value ?? null, at: now };
+    // Inputs not yet read at start-up are not a first-out: nothing has tripped yet.
+    const unread = st?.quality.reason === "not-yet-read";
+    const firstOut = s.firstOut ?? (unread ? null : { ccp: name, reason: st?.reason ?? name, value: st?.value ?? null, at: now });
     s = { ...s, latched: true, cause: s.latched ? s.cause : name, firstOut, inSpecSince: null, resetRequested: false };
   } else if (s.latched) {
     const allVerifiable = cfg.ccps.every((c) => {

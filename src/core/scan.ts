@@ -1,39 +1,45 @@
 // One scan of the control core: (model, state, inputs, now) → (state, outputs, events).
-// Order: take the latest field samples, evaluate tag qualities, CCPs, the divert latch,
-// then the output intents. Synchronous, deterministic, no I/O.
-import type { Config, TagConfig } from "../config/schema.js";
+// Order (issue 5): field samples → tag qualities → derived tags → CCPs → protection →
+// valve discrepancy → divert latch → PackML state → sequences → output intents → alarms →
+// totals. Synchronous, deterministic, no I/O: time comes in as `now` (monotonic) and `wall`.
+import { alarmsStep, type AlarmEvent, type AlarmInput } from "./alarms.js";
 import { ccpStep, initialCcp, type CcpState } from "./ccp.js";
-import { divertStep, initialDivert, type DivertState, type QualityMode } from "./divert.js";
-import type { Quality, TagSample, TagValue } from "./quality.js";
-import { applySample, effectiveQuality, initialTags, type TagTable } from "./tags.js";
+import { divertStep, type DivertState, type QualityMode } from "./divert.js";
+import { evaluate, type TagLookup } from "./expr/index.js";
+import type { CoreModel } from "./model.js";
+import { applyPackml, type StateEvent } from "./packml-run.js";
+import { protectionStep, type ProtectionEvent } from "./protection.js";
+import { bad, GOOD, type Quality, type TagSample, type TagValue } from "./quality.js";
+import { runSequences } from "./sequences-run.js";
+import type { SequenceEvent } from "./sequence.js";
+import type { CoreState } from "./state.js";
+import { applySample, effectiveQuality, type TagTable } from "./tags.js";
+import { totalsStep } from "./totals.js";
+import { composeOutputs } from "./outputs.js";
+import { confirmedInReuse, valveStep } from "./valve.js";
 
-export interface CoreModel {
-  config: Config;
-  tagByName: ReadonlyMap<string, TagConfig>;
-}
-
-export function buildModel(config: Config): CoreModel {
-  return { config, tagByName: new Map(config.tags.map((t) => [t.name, t])) };
-}
-
-export interface CoreState {
-  tags: TagTable;
-  ccps: Record<string, CcpState>;
-  divert: DivertState;
-  state: string;
-  outputs: Record<string, TagValue>;
-  scans: number;
-}
+export { initialState, safeOutputs, type CoreState } from "./state.js";
 
 export type CoreEvent =
   | { type: "quality-mode"; at: number; mode: QualityMode; cause: string | null; firstOut: DivertState["firstOut"] }
-  | { type: "ccp"; at: number; ccp: string; from: CcpState["status"]; to: CcpState["status"]; value: number | null; reason: string | null };
+  | { type: "ccp"; at: number; ccp: string; from: CcpState["status"]; to: CcpState["status"]; value: number | null; reason: string | null }
+  | { type: "discrepancy"; at: number; side: "reuse" | "divert"; message: string }
+  | StateEvent
+  | ProtectionEvent
+  | ({ type: "alarm" } & AlarmEvent)
+  | ({ type: "sequence" } & SequenceEvent);
 
 export interface TagUpdate {
   tag: string;
   value: TagValue;
   quality: Quality;
   sourceTs: number;
+}
+
+export interface ScanInputs {
+  samples: readonly TagSample[];
+  /** The previous scan started late (counted by the runtime). */
+  overrun?: boolean;
 }
 
 export interface ScanResult {
@@ -45,65 +51,162 @@ export interface ScanResult {
   updates: TagUpdate[];
 }
 
-export function initialState(model: CoreModel, now: number): CoreState {
-  const { config } = model;
-  const ccps: Record<string, CcpState> = {};
-  for (const c of config.quality.ccps) ccps[c.name] = initialCcp();
-  const tags = initialTags(config.tags, now);
-  return { tags, ccps, divert: initialDivert(), state: config.skid.autoStart ? "Execute" : "Idle", outputs: safeOutputs(model), scans: 0 };
-}
-
-/** The outputs' safe state: every controller-written tag off (the valve de-energized = divert). */
-export function safeOutputs(model: CoreModel): Record<string, TagValue> {
-  const out: Record<string, TagValue> = {};
-  for (const t of model.config.tags) if (t.modbus?.writable || t.gpio?.direction === "out") out[t.name] = t.kind === "bool" ? false : 0;
-  return out;
-}
-
 function sameQuality(a: Quality, b: Quality): boolean {
   return a.code === b.code && a.reason === b.reason;
 }
 
-export function scan(model: CoreModel, prev: CoreState, samples: readonly TagSample[], now: number): ScanResult {
-  const { config } = model;
-  const tags: TagTable = { ...prev.tags };
+/** Name lookup for expressions: tags, setpoints and the core's own state words. */
+export function lookupFor(tags: TagTable, setpoints: Record<string, number>, words: { state: string; mode: string; qualityMode: string }): TagLookup {
+  return (name) => {
+    const t = tags[name];
+    if (t) return { value: t.value, quality: t.quality };
+    const sp = setpoints[name];
+    if (sp !== undefined) return { value: sp, quality: GOOD };
+    if (name === "state" || name === "mode" || name === "qualityMode") return { value: words[name], quality: GOOD };
+    return undefined;
+  };
+}
+
+function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSample[], now: number, wall: number): { tags: TagTable; updates: TagUpdate[] } {
+  const tags: TagTable = { ...prev };
   for (const s of samples) {
     const cfg = model.tagByName.get(s.tag);
     const t = tags[s.tag];
     if (cfg && t) tags[s.tag] = applySample(cfg, t, s);
   }
+  // Derived tags, in dependency order: quality is the worst of the inputs used.
+  const lookup = lookupFor(tags, {}, { state: "", mode: "", qualityMode: "" });
+  for (const d of model.derived) {
+    const r = evaluate(d.expr, lookup);
+    const t = tags[d.name];
+    if (!t) continue;
+    const value = typeof r.value === "string" ? null : r.value;
+    const sourceTs = Math.max(0, ...d.expr.deps.map((n) => tags[n]?.sourceTs ?? 0));
+    tags[d.name] = applySample(model.tagByName.get(d.name) as never, t, { tag: d.name, value, quality: r.quality, sourceTs: sourceTs || wall, mono: now });
+  }
   const updates: TagUpdate[] = [];
-  for (const cfg of config.tags) {
-    const t = tags[cfg.name];
-    const before = prev.tags[cfg.name];
+  for (const [name, cfg] of model.tagByName) {
+    const t = tags[name];
+    const before = prev[name];
     if (!t || !before) continue;
     const quality = effectiveQuality(cfg, t, now);
     const q = sameQuality(quality, t.quality) ? t.quality : quality;
-    if (q !== t.quality) tags[cfg.name] = { ...t, quality: q };
+    if (q !== t.quality) tags[name] = { ...t, quality: q };
     if (t.value !== before.value || !sameQuality(q, before.quality) || t.sourceTs !== before.sourceTs) {
-      updates.push({ tag: cfg.name, value: t.value, quality: q, sourceTs: t.sourceTs });
+      updates.push({ tag: name, value: t.value, quality: q, sourceTs: t.sourceTs });
     }
   }
+  return { tags, updates };
+}
 
+export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now: number, wall: number): ScanResult {
+  const { config } = model;
   const events: CoreEvent[] = [];
+  const { tags, updates } = takeSamples(model, prev.tags, inputs.samples, now, wall);
+  const words = { state: prev.state, mode: prev.mode, qualityMode: prev.divert.mode };
+  const lookup = lookupFor(tags, prev.setpoints, words);
+
+  // Reuse-quality CCPs.
   const ccps: Record<string, CcpState> = {};
   for (const c of config.quality.ccps) {
     const t = tags[c.tag];
     const before = prev.ccps[c.name] ?? initialCcp();
-    const next = ccpStep(c, before, { value: t?.value ?? null, quality: t?.quality ?? { code: "bad", reason: "config" } }, now);
+    const next = ccpStep(c, before, { value: t?.value ?? null, quality: t?.quality ?? bad("config", `no tag ${c.tag}`) }, now);
     ccps[c.name] = next;
-    if (next.status !== before.status) {
-      events.push({ type: "ccp", at: now, ccp: c.name, from: before.status, to: next.status, value: next.value, reason: next.reason });
-    }
+    if (next.status !== before.status) events.push({ type: "ccp", at: now, ccp: c.name, from: before.status, to: next.status, value: next.value, reason: next.reason });
   }
 
-  const demands = prev.state === "Execute" ? [] : [`state ${prev.state}`];
-  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips: [] }, now);
+  // Equipment protection.
+  const prot = protectionStep(config.protection, model.protection, prev.protection, lookup, now);
+  events.push(...prot.events);
+  const activeRows = config.protection.filter((p) => prot.state[p.name]?.active);
+
+  // PackML: commands from protection rows, state-complete of acting states, auto-start.
+  const pk = applyPackml(model, prev, { tripped: prot.tripped, cleared: prot.cleared, discrepancyDivert: prev.valve.discrepancy === "divert" }, now);
+  events.push(...pk.events);
+
+  // Sequences: the start sequence in Starting, automatic and protection-started ones in Execute.
+  const seq = runSequences(model, prev, pk.state, prot.tripped, lookup, now);
+  events.push(...seq.events);
+  const state = seq.completedStart ? pk.afterStartSequence() : pk.state;
+
+  // The divert latch: CCP trips, protection rows that divert, a valve that failed to reach reuse.
+  const demands: string[] = [];
+  if (state !== "Execute") demands.push(`state ${state}`);
+  if (prev.mode !== "Automatic") demands.push(`mode ${prev.mode}`);
+  for (const name of seq.diverting) demands.push(`sequence ${name}`);
+  const trips = activeRows.filter((p) => p.divert).map((p) => p.name);
+  if (prev.valve.discrepancy === "reuse") trips.push("DISCREPANCY");
+  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips }, now);
   if (divert.mode !== prev.divert.mode) {
     events.push({ type: "quality-mode", at: now, mode: divert.mode, cause: divert.cause ?? demands[0] ?? null, firstOut: divert.firstOut });
   }
 
-  const outputs = { ...prev.outputs, [config.quality.valve]: divert.mode === "Reuse" };
-  const state: CoreState = { tags, ccps, divert, state: prev.state, outputs, scans: prev.scans + 1 };
-  return { state, outputs, events, updates };
+  // Output intents and the valve's discrepancy check against what we command now.
+  const outputs = composeOutputs(model, { ...prev, state, divert }, { lookup: lookupFor(tags, prev.setpoints, { ...words, state, qualityMode: divert.mode }), sequenceOutputs: seq.outputs, activeRows, scans: prev.scans });
+  const reuse = divert.mode === "Reuse";
+  const valve = valveStep(config.quality, prev.valve, tags, reuse, now);
+  if (valve.discrepancy !== "none" && valve.discrepancy !== prev.valve.discrepancy) {
+    const message =
+      valve.discrepancy === "reuse"
+        ? `${config.quality.valve} commanded to reuse but ${config.quality.reuseFeedback ?? "its limit switch"} not made within ${config.quality.discrepancy / 1000} s: diverting`
+        : `${config.quality.valve} commanded to divert but ${config.quality.divertFeedback ?? "its limit switch"} not made within ${config.quality.discrepancy / 1000} s: aborting, off-spec water may be reaching reuse`;
+    events.push({ type: "discrepancy", at: now, side: valve.discrepancy, message });
+  }
+
+  // Alarms (ISA-18.2).
+  const alarmInputs: Record<string, AlarmInput> = {};
+  for (const c of config.quality.ccps) {
+    const s = ccps[c.name] as CcpState;
+    alarmInputs[c.name] = s.value === null ? s.status === "off-spec" : { active: s.status === "off-spec", value: s.value };
+    alarmInputs[`${c.name}.alert`] = s.status !== "in-spec";
+  }
+  alarmInputs.DISCREPANCY = valve.discrepancy !== "none";
+  alarmInputs["SCAN-OVERRUN"] = inputs.overrun === true;
+  alarmInputs["SEQUENCE-FAILED"] = seq.failed !== null;
+  for (const d of model.devices) alarmInputs[`${d}.offline`] = tags[`${d}.online`]?.value !== true;
+  for (const [name, cond] of model.alarmConditions) alarmInputs[name] = evaluate(cond, lookup).value === true;
+  for (const p of config.protection) if (p.alarm) alarmInputs[p.name] = prot.state[p.name]?.active === true;
+  const al = alarmsStep(model.alarmDefs, prev.alarms, alarmInputs, now, state);
+  for (const e of al.events) events.push({ type: "alarm", ...e });
+
+  // Totals and KPIs.
+  const t = config.totals;
+  const reading = (name: string | undefined) => (name && tags[name] ? { value: typeof tags[name].value === "number" ? tags[name].value : null, quality: tags[name].quality } : undefined);
+  const flows = Object.fromEntries(
+    (["feed", "product", "permeate", "concentrate"] as const).flatMap((role) => {
+      const r = reading(t[role]);
+      return r ? [[role, r]] : [];
+    }),
+  );
+  const totals = totalsStep(
+    prev.totals,
+    {
+      flows,
+      power: t.power.flatMap((p) => reading(p) ?? []),
+      reuse: confirmedInReuse(config.quality, valve, tags),
+      divert: divert.mode === "Divert" && state === "Execute",
+      ccps: Object.fromEntries(config.quality.ccps.map((c) => [c.name, ccps[c.name]?.status === "in-spec" || ccps[c.name]?.status === "alert"])),
+    },
+    now,
+    wall,
+  ).state;
+
+  const next: CoreState = {
+    ...prev,
+    tags,
+    ccps,
+    divert,
+    state,
+    autoStart: pk.autoStart,
+    protection: prot.state,
+    valve,
+    alarms: al.state,
+    sequences: seq.state,
+    outputs,
+    totals,
+    scans: prev.scans + 1,
+    overruns: prev.overruns + (inputs.overrun ? 1 : 0),
+  };
+  return { state: next, outputs, events, updates };
 }

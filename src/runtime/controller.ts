@@ -1,17 +1,21 @@
 // The control loop around the pure core: collects field samples, runs a scan every scan
-// period on the injected clock, hands output intents to the writer, and publishes the
-// core's events, tag updates and status on rxjs streams for the observers (store, OPC UA,
-// control socket). Observers can never stall the scan: they only subscribe.
+// period on the injected clock, hands output intents to the writer, takes commands through
+// the core's intake, and publishes events, tag updates, status and audit entries on rxjs
+// streams. Observers (store, OPC UA, control socket) only subscribe: they cannot stall it.
 import { BehaviorSubject, Subject } from "rxjs";
 import type { Config } from "../config/schema.js";
+import { applyCommand, type AuditEntry, type CommandRequest, type CommandResult } from "../core/commands.js";
+import { modelOf, type CoreModel } from "../core/model.js";
 import type { TagSample } from "../core/quality.js";
-import { buildModel, initialState, scan, type CoreEvent, type CoreModel, type CoreState, type TagUpdate } from "../core/scan.js";
+import { scan, type CoreEvent, type TagUpdate } from "../core/scan.js";
+import { initialState, type CoreState, type InitialOptions } from "../core/state.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
 import type { OutputWriter } from "./outputs.js";
 
 export interface ControllerStatus {
   state: string;
   qualityMode: string;
+  mode: string;
 }
 
 export interface ScanStats {
@@ -21,10 +25,14 @@ export interface ScanStats {
   maxScanMs: number;
 }
 
+export type TimedAudit = AuditEntry & { wallTs: number; monoTs: number };
+
 export class Controller {
   readonly events$ = new Subject<CoreEvent>();
   readonly updates$ = new Subject<TagUpdate[]>();
   readonly status$: BehaviorSubject<ControllerStatus>;
+  /** Every command, accepted or rejected, for the audit trail. */
+  readonly audit$ = new Subject<TimedAudit>();
   /** Emits the monotonic time of every completed scan: the watchdog's proof of life. */
   readonly scanned$ = new Subject<number>();
   readonly model: CoreModel;
@@ -33,26 +41,44 @@ export class Controller {
   private timer: TimerHandle | undefined;
   private running = false;
   private nextDue = 0;
+  private overrun = false;
   readonly stats: ScanStats = { scans: 0, overruns: 0, lastScanMs: 0, maxScanMs: 0 };
 
   constructor(
     readonly config: Config,
     private readonly clock: Clock,
     private readonly writer: OutputWriter,
-    private readonly cpuNow: () => number = () => performance.now(),
+    opts: { initial?: InitialOptions; cpuNow?: () => number; restore?: (s: CoreState) => CoreState } = {},
   ) {
-    this.model = buildModel(config);
-    this.core = initialState(this.model, clock.now());
-    this.status$ = new BehaviorSubject<ControllerStatus>({ state: this.core.state, qualityMode: this.core.divert.mode });
+    this.model = modelOf(config);
+    const fresh = initialState(this.model, clock.now(), opts.initial);
+    this.core = opts.restore ? opts.restore(fresh) : fresh;
+    this.cpuNow = opts.cpuNow ?? (() => performance.now());
+    this.status$ = new BehaviorSubject<ControllerStatus>(this.statusOf(this.core));
   }
+
+  private readonly cpuNow: () => number;
 
   get state(): CoreState {
     return this.core;
   }
 
+  private statusOf(s: CoreState): ControllerStatus {
+    return { state: s.state, qualityMode: s.divert.mode, mode: s.mode };
+  }
+
   /** Field samples arrive here between scans; the next scan takes them all, in order. */
   ingest(samples: readonly TagSample[]): void {
     for (const s of samples) this.pending.push(s);
+  }
+
+  /** The command intake: role, state and range checked by the core; audited whatever the result. */
+  submit(req: CommandRequest): CommandResult {
+    const now = this.clock.now();
+    const r = applyCommand(this.model, this.core, req, now);
+    this.publish(this.core, r.state, r.events);
+    this.audit$.next({ ...r.audit, wallTs: this.clock.wall(), monoTs: now });
+    return r.result;
   }
 
   start(): void {
@@ -64,10 +90,7 @@ export class Controller {
   stop(): void {
     this.running = false;
     this.clock.clearTimer(this.timer);
-    this.events$.complete();
-    this.updates$.complete();
-    this.status$.complete();
-    this.scanned$.complete();
+    for (const s of [this.events$, this.updates$, this.status$, this.scanned$, this.audit$]) s.complete();
   }
 
   private loop(): void {
@@ -77,6 +100,7 @@ export class Controller {
     // A scan that starts more than a period late has overrun: count it, then resynchronise.
     if (now - this.nextDue > period) {
       this.stats.overruns++;
+      this.overrun = true;
       this.nextDue = now;
     }
     this.scanOnce(now);
@@ -89,19 +113,22 @@ export class Controller {
     const t0 = this.cpuNow();
     const samples = this.pending;
     this.pending = [];
-    const r = scan(this.model, this.core, samples, now);
+    const r = scan(this.model, this.core, { samples, overrun: this.overrun }, now, this.clock.wall());
+    this.overrun = false;
     const prev = this.core;
-    this.core = r.state;
     this.writer.apply(r.outputs, now);
     const ms = this.cpuNow() - t0;
     this.stats.scans++;
     this.stats.lastScanMs = ms;
     this.stats.maxScanMs = Math.max(this.stats.maxScanMs, ms);
     if (r.updates.length > 0) this.updates$.next(r.updates);
-    for (const e of r.events) this.events$.next(e);
-    if (prev.state !== r.state.state || prev.divert.mode !== r.state.divert.mode) {
-      this.status$.next({ state: r.state.state, qualityMode: r.state.divert.mode });
-    }
+    this.publish(prev, r.state, r.events);
     this.scanned$.next(now);
+  }
+
+  private publish(prev: CoreState, next: CoreState, events: readonly CoreEvent[]): void {
+    this.core = next;
+    for (const e of events) this.events$.next(e);
+    if (prev.state !== next.state || prev.divert.mode !== next.divert.mode || prev.mode !== next.mode) this.status$.next(this.statusOf(next));
   }
 }

@@ -2,10 +2,11 @@
 // the limit and the delay, a spike shorter than the delay, and bad quality.
 import { describe, expect, it } from "vitest";
 import { GOOD, bad, type Quality, type TagSample } from "../../src/core/quality.js";
-import { buildModel, initialState, scan, type CoreState } from "../../src/core/scan.js";
+import { modelOf } from "../../src/core/model.js";
+import { initialState, scan, type CoreState } from "../../src/core/scan.js";
 import { referenceConfig } from "../helpers/config.js";
 
-const model = buildModel(referenceConfig());
+const model = modelOf(referenceConfig());
 const GOOD_VALUES: Record<string, number> = { "AIT-403": 0.08, "AIT-302": 40, "AIT-401": 1.0, "AIT-402": 7.4 };
 
 /** A tiny harness: feeds every CCP input each second (as a 1 s analyzer poll would) and scans every 100 ms. */
@@ -18,21 +19,26 @@ class Harness {
 
   samples(): TagSample[] {
     // Real analyzers are noisy; a constant value would (rightly) be flagged flat-lined after 10 min.
-    const jitter = (this.now / 1000) % 2 === 0 ? 1 : -1;
-    return Object.entries(this.values).map(([tag, value]) => ({
+    // Downward only, so a value set exactly at a limit never crosses it.
+    const jitter = (this.now / 1000) % 2 === 0 ? 0 : -1;
+    const analog: TagSample[] = Object.entries(this.values).map(([tag, value]) => ({
       tag,
-      value: value + jitter * value * 1e-4,
+      value: value + jitter * 1e-5,
       quality: tag === "AIT-403" ? this.quality : GOOD,
       sourceTs: this.now,
       mono: this.now,
     }));
+    // The valve's limit switches follow its coil at once (travel is the valve tests' business).
+    const reuse = this.state.outputs["XV-501"] === true;
+    const feedback = (tag: string, value: boolean): TagSample => ({ tag, value, quality: GOOD, sourceTs: this.now, mono: this.now });
+    return [...(this.now % 1000 === 0 ? analog : []), feedback("ZSO-501", reuse), feedback("ZSC-501", !reuse)];
   }
 
   run(ms: number): void {
     const end = this.now + ms;
     while (this.now < end) {
       this.now += 100;
-      const r = scan(model, this.state, this.now % 1000 === 0 ? this.samples() : [], this.now);
+      const r = scan(model, this.state, { samples: this.samples() }, this.now, this.now);
       for (const e of r.events) if (e.type === "quality-mode") this.modeAt.push({ t: this.now, mode: e.mode });
       this.state = r.state;
     }
@@ -123,7 +129,7 @@ describe("CCP-1 product turbidity (critical > 0.5 NTU for 10 s)", () => {
     const frozen = h.samples().map((s) => ({ ...s, value: 0.08 }));
     while (t < h.now + 601_000) {
       t += 100;
-      h.state = scan(model, h.state, t % 1000 === 0 ? frozen.map((s) => ({ ...s, mono: t, sourceTs: t })) : [], t).state;
+      h.state = scan(model, h.state, { samples: t % 1000 === 0 ? frozen.map((s) => ({ ...s, mono: t, sourceTs: t })) : [] }, t, t).state;
     }
     expect(h.state.tags["AIT-403"]?.quality.reason).toBe("flatline");
     expect(h.state.divert.mode).toBe("Divert");
@@ -136,7 +142,7 @@ describe("CCP-1 product turbidity (critical > 0.5 NTU for 10 s)", () => {
     // Stop feeding samples: scan with none.
     while (t < stop + 3_500) {
       t += 100;
-      h.state = scan(model, h.state, [], t).state;
+      h.state = scan(model, h.state, { samples: [] }, t, t).state;
     }
     expect(h.state.tags["AIT-403"]?.quality.reason).toBe("stale");
     expect(h.state.divert.mode).toBe("Divert");

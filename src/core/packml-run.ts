@@ -1,0 +1,75 @@
+// Drives the PackML state machine inside the scan: acting states complete on the next scan
+// (Starting when its start sequence has run), protection rows issue their commands, a
+// failed sequence or a divert-side valve discrepancy holds or aborts, and an unattended skid
+// (skid.autoStart) resets and starts itself once at start-up.
+import type { ProtectionConfig } from "../config/schema.js";
+import type { CoreModel } from "./model.js";
+import { isActingState, packmlCommand, stateComplete, type PackmlCommand, type PackmlState } from "./packml.js";
+import type { CoreState } from "./state.js";
+
+/** Hold is accepted outside Execute too (OPC 30050 extensions): a starved skid can still be held. */
+export const PACKML_OPTIONS = { holdExtensions: true } as const;
+
+export type StateEvent =
+  | { type: "state"; at: number; from: PackmlState; to: PackmlState; cause: string }
+  | { type: "state-rejected"; at: number; command: PackmlCommand; state: PackmlState; reason: string; cause: string };
+
+export interface PackmlRun {
+  state: PackmlState;
+  events: StateEvent[];
+  autoStart: boolean;
+  /** Starting → Execute once the start sequence has completed. */
+  afterStartSequence(): PackmlState;
+}
+
+export function applyPackml(
+  model: CoreModel,
+  prev: CoreState,
+  causes: { tripped: readonly ProtectionConfig[]; cleared: readonly ProtectionConfig[]; discrepancyDivert: boolean },
+  now: number,
+): PackmlRun {
+  const events: StateEvent[] = [];
+  let s = prev.state;
+  const go = (next: PackmlState, cause: string): void => {
+    if (next !== s) events.push({ type: "state", at: now, from: s, to: next, cause });
+    s = next;
+  };
+  // Acting states finish on the scan after they were entered; Starting waits for its sequence.
+  // Execute is acting too in PackML, but a continuous skid never completes production by itself.
+  if (isActingState(s) && s !== "Execute" && !(s === "Starting" && model.config.startSequence !== undefined)) {
+    const r = stateComplete(s);
+    if (r.ok) go(r.next, "state complete");
+  }
+  const commands: Array<[PackmlCommand, string]> = [];
+  if (causes.discrepancyDivert) commands.push(["Abort", "DISCREPANCY"]);
+  for (const row of causes.tripped) if (row.command) commands.push([row.command, row.name]);
+  for (const row of causes.cleared) if (row.resume) commands.push([row.resume, `${row.name} cleared`]);
+  const failed = Object.entries(prev.sequences).find(([, st]) => st.status === "failed");
+  if (failed && (s === "Execute" || s === "Starting")) commands.push(["Hold", `sequence ${failed[0]} failed`]);
+  let autoStart = prev.autoStart;
+  // Start by itself only once every protection row is clear (its inputs read and healthy).
+  const anyRowActive = Object.values(prev.protection).some((p) => p.active || p.causeSince !== null);
+  if (autoStart && !anyRowActive) {
+    if (s === "Stopped") commands.push(["Reset", "auto-start"]);
+    else if (s === "Idle") commands.push(["Start", "auto-start"]);
+    else if (s === "Execute" || s === "Aborted" || s === "Held" || s === "Suspended") autoStart = false;
+  }
+  for (const [cmd, cause] of commands) {
+    const r = packmlCommand(s, cmd, PACKML_OPTIONS);
+    if (r.ok) go(r.next, cause);
+    else events.push({ type: "state-rejected", at: now, command: cmd, state: s, reason: r.reason, cause });
+  }
+  const state = s;
+  return {
+    state,
+    events,
+    autoStart,
+    afterStartSequence() {
+      if (state !== "Starting") return state;
+      const r = stateComplete("Starting");
+      if (!r.ok) return state;
+      events.push({ type: "state", at: now, from: "Starting", to: r.next, cause: "start sequence complete" });
+      return r.next;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Equipment protection: the cause-and-effect matrix of the config. A row trips when its
+// cause has held for its delay and stays active until its clear condition (or the end of the
+// cause); while active its forced outputs win over everything but the divert itself.
+// Fail safe: a cause that cannot be evaluated (bad input) counts as holding.
+import type { ProtectionConfig } from "../config/schema.js";
+import { evaluate, type Compiled, type TagLookup } from "./expr/index.js";
+import type { CompiledProtection } from "./model.js";
+import type { ProtectionState } from "./state.js";
+
+export interface ProtectionEvent {
+  type: "protection";
+  at: number;
+  row: string;
+  active: boolean;
+  description: string;
+}
+
+function holds(c: Compiled, lookup: TagLookup, failSafe: boolean): boolean {
+  const r = evaluate(c, lookup);
+  if (r.quality.code === "bad" || r.value === null) return failSafe;
+  return r.value === true;
+}
+
+export interface ProtectionStepResult {
+  state: Record<string, ProtectionState>;
+  events: ProtectionEvent[];
+  /** Rows that tripped in this scan (their command, sequence and alarm act now). */
+  tripped: ProtectionConfig[];
+  /** Rows that cleared in this scan (their resume command acts now). */
+  cleared: ProtectionConfig[];
+}
+
+export function protectionStep(
+  rows: readonly ProtectionConfig[],
+  compiled: readonly CompiledProtection[],
+  prev: Readonly<Record<string, ProtectionState>>,
+  lookup: TagLookup,
+  now: number,
+): ProtectionStepResult {
+  const state: Record<string, ProtectionState> = {};
+  const events: ProtectionEvent[] = [];
+  const tripped: ProtectionConfig[] = [];
+  const cleared: ProtectionConfig[] = [];
+  for (const c of compiled) {
+    const row = rows[c.index] as ProtectionConfig;
+    const before = prev[row.name] ?? { causeSince: null, active: false, since: null };
+    const cause = holds(c.cause, lookup, true);
+    const causeSince = cause ? (before.causeSince ?? now) : null;
+    let { active, since } = before;
+    if (!active && causeSince !== null && now - causeSince >= row.delay) {
+      active = true;
+      since = now;
+      tripped.push(row);
+      events.push({ type: "protection", at: now, row: row.name, active: true, description: row.description || row.cause });
+    } else if (active) {
+      // With a clear condition the row holds until it is met (hysteresis); without, until the cause ends.
+      const clear = c.clear ? holds(c.clear, lookup, false) && !cause : !cause;
+      if (clear) {
+        active = false;
+        since = null;
+        cleared.push(row);
+        events.push({ type: "protection", at: now, row: row.name, active: false, description: row.description || row.cause });
+      }
+    }
+    state[row.name] = { causeSince, active, since };
+  }
+  return { state, events, tripped, cleared };
+}
