@@ -5,11 +5,24 @@ import type { ModbusTransport } from "../../src/field/modbus/transport.js";
 import type { Clock, TimerHandle } from "../../src/time/clock.js";
 import { analyzerDevice, ANALYZER_CHANNELS } from "./devices/analyzer.js";
 import { ProcessImage } from "./devices/image.js";
+import { driveDevice, DRIVE_HR, DRIVE_SPEED_FULL_SCALE } from "./devices/drive.js";
+import { flowmeterDevice } from "./devices/flowmeter.js";
 import { rioDevice, RIO_COILS, RIO_INPUTS, RIO_LOOPS } from "./devices/rio.js";
 import { MemoryTransport } from "./modbus/memory-transport.js";
 import type { SlaveDevice } from "./modbus/slave.js";
 import { startTcpSlave, type TcpSlaveServer } from "./modbus/tcp-server.js";
-import { FaultRegistry, Plant, Sensors, type FaultEvent, type PlantParams } from "./model/index.js";
+import { DRIVES, FaultRegistry, Plant, Sensors, type DriveName, type FaultEvent, type PlantParams } from "./model/index.js";
+
+/** The RS-485 line's devices (REFERENCE-SKID.md): drives and flowmeters, by unit id. */
+const RTU_UNITS: ReadonlyArray<{ name: string; unit: number; flow?: string; total?: string }> = [
+  { name: "vfd-p101", unit: 1 },
+  { name: "vfd-p301", unit: 2 },
+  { name: "flow-201", unit: 3, flow: "FIT-201", total: "FQ-201" },
+  { name: "flow-301", unit: 4, flow: "FIT-301", total: "FQ-301" },
+  { name: "flow-302", unit: 5, flow: "FIT-302", total: "FQ-302" },
+  { name: "flow-501", unit: 6, flow: "FIT-501", total: "FQ-501" },
+];
+const FLOW_TAGS = RTU_UNITS.flatMap((u) => (u.flow ? [u.flow] : []));
 
 export interface SimulatorOptions {
   clock: Clock;
@@ -56,8 +69,18 @@ export class Simulator {
       "analyzer-1": analyzerDevice(this.image, { faults: faultsOf }),
       "rio-1": rioDevice(this.image, { faults: faultsOf }),
     };
-    // Coils start as the plant has them (running), so the first exchange changes nothing.
+    for (const u of RTU_UNITS) {
+      this.devices[u.name] = u.flow
+        ? flowmeterDevice(this.image, { name: u.name, unit: u.unit, tag: u.flow, faults: faultsOf })
+        : driveDevice(this.image, { name: u.name, unit: u.unit, faults: faultsOf });
+    }
+    // Outputs start as the plant has them (running), so the first exchange changes nothing.
     for (const c of RIO_COILS) this.image.coils.set(c, this.plant.inputs.coils[c]);
+    for (const d of DRIVES) {
+      const i = this.plant.inputs.drives[d];
+      this.image.holding.set(`${d}:${DRIVE_HR.control}`, i.controlWord);
+      this.image.holding.set(`${d}:${DRIVE_HR.speedRef}`, i.speedRef);
+    }
     this.exchange();
   }
 
@@ -92,10 +115,19 @@ export class Simulator {
     this.exchange();
   }
 
-  /** Controller outputs (coils) into the plant; sensor readings out to the devices. */
+  /** Controller outputs (coils, drive words) into the plant; sensor readings out to the devices. */
   private exchange(): void {
     const now = this.plant.nowMs;
     for (const c of RIO_COILS) this.plant.setCoil(c, this.image.coils.get(c) ?? false);
+    for (const d of DRIVES) this.exchangeDrive(d, now);
+    for (const u of RTU_UNITS) {
+      if (!u.flow || !u.total) continue;
+      this.image.analog.set(u.flow, this.sensors.read(u.flow, now));
+      this.image.totals.set(u.flow, this.plant.measure(u.total));
+      const bits = this.sensors.statusBits(u.flow, now);
+      if (bits) this.image.status.set(u.flow, bits);
+      else this.image.status.delete(u.flow);
+    }
     for (const tag of [...ANALYZER_CHANNELS, ...RIO_LOOPS.map(([t]) => t)]) {
       this.image.analog.set(tag, this.sensors.read(tag, now));
       const bits = this.sensors.statusBits(tag, now);
@@ -107,18 +139,46 @@ export class Simulator {
     for (const tag of RIO_INPUTS) this.image.bits.set(tag, this.plant.measure(tag) >= 0.5);
   }
 
+  private exchangeDrive(d: DriveName, now: number): void {
+    const cw = this.image.holding.get(`${d}:${DRIVE_HR.control}`) ?? 0;
+    if (cw !== this.plant.inputs.drives[d].controlWord) this.plant.setDriveControlWord(d, cw);
+    const ref = Math.min(DRIVE_SPEED_FULL_SCALE, this.image.holding.get(`${d}:${DRIVE_HR.speedRef}`) ?? 0);
+    if (ref !== this.plant.inputs.drives[d].speedRef) this.plant.setDriveSpeedRef(d, ref);
+    const status = this.plant.measure(`${d}.status`);
+    this.image.drives.set(d, {
+      ready: (status & 1) !== 0,
+      running: (status & 2) !== 0,
+      fault: (status & 8) !== 0,
+      speedPct: this.sensors.read(`${d}.speed`, now),
+      currentA: this.sensors.read(`${d}.current`, now),
+      powerKw: this.sensors.read(`${d}.power`, now),
+      faultCode: this.plant.measure(`${d}.faultCode`),
+    });
+  }
+
   /** The controller's GPIO outputs as the plant's wiring sees them (XY-501, WD-001, XA-001). */
   setGpio(name: "XY-501" | "WD-001" | "XA-001", on: boolean): void {
     this.plant.setGpio(name, on);
   }
 
-  /** Serves every device on its own Modbus TCP port on loopback; returns the endpoints by device name. */
-  async serveTcp(opts: { host?: string; ports?: Record<string, number> } = {}): Promise<Record<string, { host: string; port: number }>> {
+  /**
+   * Serves the devices over Modbus TCP on loopback: analyzer-1 and rio-1 each on their own
+   * port, and the RS-485 line's drives and flowmeters behind one serial-gateway port (by
+   * unit id), as a plant without a serial port on the controller would wire them. Returns the
+   * endpoint of every device by name; a key per port group: "analyzer-1", "rio-1", "rs485-gateway".
+   */
+  async serveTcp(opts: { host?: string; ports?: Partial<Record<"analyzer-1" | "rio-1" | "rs485-gateway", number>> } = {}): Promise<Record<string, { host: string; port: number }>> {
+    const groups: Array<[string, SlaveDevice[]]> = [
+      ["analyzer-1", [this.devices["analyzer-1"] as SlaveDevice]],
+      ["rio-1", [this.devices["rio-1"] as SlaveDevice]],
+      ["rs485-gateway", RTU_UNITS.map((u) => this.devices[u.name] as SlaveDevice)],
+    ];
     const out: Record<string, { host: string; port: number }> = {};
-    for (const [name, dev] of Object.entries(this.devices)) {
-      const server = await startTcpSlave({ devices: [dev], clock: this.clock, host: opts.host ?? "127.0.0.1", port: opts.ports?.[name] ?? 0 });
+    for (const [group, devices] of groups) {
+      const port = opts.ports?.[group as "analyzer-1"] ?? 0;
+      const server = await startTcpSlave({ devices, clock: this.clock, host: opts.host ?? "127.0.0.1", port });
       this.servers.push(server);
-      out[name] = { host: server.host, port: server.port };
+      for (const d of devices) out[d.name] = { host: server.host, port: server.port };
     }
     return out;
   }

@@ -302,11 +302,17 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         port: z.number().int().min(0).max(65535).default(4840),
         host: z.string().optional(),
+        /** Offer SecurityPolicy None (anonymous, read-only browsing); never on a production skid. */
         allowInsecure: z.boolean().default(false),
+        /** Anonymous sessions (read-only); off means every session logs in with a user of the users file. */
         allowAnonymous: z.boolean().default(false),
+        /** Users file managed by `reclaim users` (default: users.yaml next to the store). */
+        usersFile: z.string().optional(),
+        /** Sessions served at once (SCADA servers, engineering tools, historians). */
+        maxSessions: z.number().int().min(1).max(200).default(20),
       })
       .strict()
-      .default({ enabled: true, port: 4840, allowInsecure: false, allowAnonymous: false }),
+      .default({ enabled: true, port: 4840, allowInsecure: false, allowAnonymous: false, maxSessions: 20 }),
     store: z
       .object({
         path: z.string().default("data/reclaim.sqlite"),

@@ -1,5 +1,6 @@
 // Checks that the schema alone cannot make: references between parts of the config,
 // limits that contradict each other, and the CCP transport-time budget.
+import { buildModel } from "../core/model.js";
 import { budgetProblems } from "../field/modbus/planner.js";
 import type { Config, TagConfig } from "./schema.js";
 import { formatDuration } from "./units.js";
@@ -143,7 +144,13 @@ const transportBudget: Check = (c) =>
 /** The poll plan must fit each line's time budget (and every value fit one request). */
 const pollBudget: Check = (c) => budgetProblems(c);
 
-const CHECKS: Check[] = [uniqueNames, references, duplicateAddresses, limitOrder, verification, transportBudget, pollBudget];
+/** Every expression parses and names only what exists; outputs, sequences and alarms fit together. */
+const coreModel: Check = (c) => {
+  const r = buildModel(c);
+  return r.ok ? [] : r.problems;
+};
+
+const CHECKS: Check[] = [uniqueNames, references, duplicateAddresses, limitOrder, verification, transportBudget, pollBudget, coreModel];
 
 export function semanticProblems(c: Config): SemanticProblem[] {
   return CHECKS.flatMap((check) => check(c));

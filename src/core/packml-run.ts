@@ -3,7 +3,7 @@
 // failed sequence or a divert-side valve discrepancy holds or aborts, and an unattended skid
 // (skid.autoStart) resets and starts itself once at start-up.
 import type { ProtectionConfig } from "../config/schema.js";
-import type { CoreModel } from "./model.js";
+import { deviceOnlineTag, type CoreModel } from "./model.js";
 import { isActingState, packmlCommand, stateComplete, type PackmlCommand, type PackmlState } from "./packml.js";
 import type { CoreState } from "./state.js";
 
@@ -47,9 +47,10 @@ export function applyPackml(
   const failed = Object.entries(prev.sequences).find(([, st]) => st.status === "failed");
   if (failed && (s === "Execute" || s === "Starting")) commands.push(["Hold", `sequence ${failed[0]} failed`]);
   let autoStart = prev.autoStart;
-  // Start by itself only once every protection row is clear (its inputs read and healthy).
+  // Start by itself only once every device has answered and every protection row is clear.
   const anyRowActive = Object.values(prev.protection).some((p) => p.active || p.causeSince !== null);
-  if (autoStart && !anyRowActive) {
+  const allOnline = model.devices.every((d) => prev.tags[deviceOnlineTag(d)]?.value === true);
+  if (autoStart && !anyRowActive && allOnline) {
     if (s === "Stopped") commands.push(["Reset", "auto-start"]);
     else if (s === "Idle") commands.push(["Start", "auto-start"]);
     else if (s === "Execute" || s === "Aborted" || s === "Held" || s === "Suspended") autoStart = false;

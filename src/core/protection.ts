@@ -1,7 +1,8 @@
 // Equipment protection: the cause-and-effect matrix of the config. A row trips when its
 // cause has held for its delay and stays active until its clear condition (or the end of the
 // cause); while active its forced outputs win over everything but the divert itself.
-// Fail safe: a cause that cannot be evaluated (bad input) counts as holding.
+// Fail safe: a cause that cannot be evaluated (bad input) counts as holding, except for
+// inputs not read yet since start-up (nothing is known to be wrong; auto-start waits for them).
 import type { ProtectionConfig } from "../config/schema.js";
 import { evaluate, type Compiled, type TagLookup } from "./expr/index.js";
 import type { CompiledProtection } from "./model.js";
@@ -17,6 +18,7 @@ export interface ProtectionEvent {
 
 function holds(c: Compiled, lookup: TagLookup, failSafe: boolean): boolean {
   const r = evaluate(c, lookup);
+  if (r.quality.code === "bad" && r.quality.reason === "not-yet-read") return false;
   if (r.quality.code === "bad" || r.value === null) return failSafe;
   return r.value === true;
 }

@@ -6,7 +6,7 @@ import { alarmsStep, type AlarmEvent, type AlarmInput } from "./alarms.js";
 import { ccpStep, initialCcp, type CcpState } from "./ccp.js";
 import { divertStep, type DivertState, type QualityMode } from "./divert.js";
 import { evaluate, type TagLookup } from "./expr/index.js";
-import type { CoreModel } from "./model.js";
+import { deviceOnlineTag, type CoreModel } from "./model.js";
 import { applyPackml, type StateEvent } from "./packml-run.js";
 import { protectionStep, type ProtectionEvent } from "./protection.js";
 import { bad, GOOD, type Quality, type TagSample, type TagValue } from "./quality.js";
@@ -158,13 +158,15 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
   const alarmInputs: Record<string, AlarmInput> = {};
   for (const c of config.quality.ccps) {
     const s = ccps[c.name] as CcpState;
-    alarmInputs[c.name] = s.value === null ? s.status === "off-spec" : { active: s.status === "off-spec", value: s.value };
-    alarmInputs[`${c.name}.alert`] = s.status !== "in-spec";
+    // Inputs not read since start-up are not an alarm: the product is diverted until verified anyway.
+    const unread = s.quality.reason === "not-yet-read";
+    alarmInputs[c.name] = s.value === null ? s.status === "off-spec" && !unread : { active: s.status === "off-spec", value: s.value };
+    alarmInputs[`${c.name}.alert`] = s.status !== "in-spec" && !unread;
   }
   alarmInputs.DISCREPANCY = valve.discrepancy !== "none";
   alarmInputs["SCAN-OVERRUN"] = inputs.overrun === true;
   alarmInputs["SEQUENCE-FAILED"] = seq.failed !== null;
-  for (const d of model.devices) alarmInputs[`${d}.offline`] = tags[`${d}.online`]?.value !== true;
+  for (const d of model.devices) alarmInputs[`${d}.offline`] = tags[deviceOnlineTag(d)]?.value === false;
   for (const [name, cond] of model.alarmConditions) alarmInputs[name] = evaluate(cond, lookup).value === true;
   for (const p of config.protection) if (p.alarm) alarmInputs[p.name] = prot.state[p.name]?.active === true;
   const al = alarmsStep(model.alarmDefs, prev.alarms, alarmInputs, now, state);

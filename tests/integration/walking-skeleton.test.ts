@@ -1,5 +1,5 @@
 // The walking skeleton end to end: the simulator and the controller on ephemeral ports (real
-// Modbus TCP, OPC UA, control socket), both on one clock running 10× real time. Product
+// Modbus TCP, OPC UA, control socket), both on one clock running 5× real time. Product
 // turbidity is raised in the simulator; SCADA (a node-opcua client) must see QualityMode go to
 // Divert after CCP-1's 10 s delay and not before, and XV-501's coil must be de-energized.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +11,7 @@ import { startController, type RunningController } from "../../src/main.js";
 import { namespaceUri } from "../../src/opcua/server.js";
 import type { StatusSnapshot } from "../../src/runtime/status.js";
 import { silentLogger } from "../../src/system/log.js";
+import { describeEvent } from "../../src/core/events.js";
 import { ScaledClock } from "../../src/time/real.js";
 import { sleep } from "../../src/time/clock.js";
 import { Simulator } from "../../hil-sim/src/sim.js";
@@ -18,7 +19,8 @@ import { pointAtSim } from "../../hil-sim/src/wire.js";
 import { referenceConfig } from "../helpers/config.js";
 import { openSession, type TestSession } from "../helpers/opcua-client.js";
 
-const SPEED = 10;
+// 5× keeps the 5 s valve-discrepancy window (1 s of wall time) clear of a loaded CI machine's jitter.
+const SPEED = 5;
 const clock = new ScaledClock(SPEED);
 let dir: string;
 let sim: Simulator;
@@ -44,6 +46,7 @@ beforeAll(async () => {
     endpoints,
   );
   ctl = await startController({ config, clock, log: silentLogger() });
+  if (process.env.DEBUG_EVENTS) ctl.controller.events$.subscribe((e) => console.log(Math.round(clock.now()), describeEvent(e)));
   opc = await openSession(ctl.opcua?.endpointUrl ?? "", namespaceUri(config));
 }, 60_000);
 
@@ -67,7 +70,7 @@ describe("walking skeleton", () => {
   it("serves the skid over OPC UA with stable NodeIds, units and quality", async () => {
     const mode = await opc.read("QualityMode");
     expect(["Reuse", "Divert"]).toContain(mode.value);
-    expect((await opc.read("State")).value).toBe("Execute");
+    await waitFor("Execute after the start-up flush", async () => (await opc.read("State")).value === "Execute", 120_000);
     await waitFor("a good AIT-403", async () => (await opc.read("Tags.AIT-403")).status === "Good", 10_000);
     const ait = await opc.read("Tags.AIT-403");
     expect(typeof ait.value).toBe("number");
@@ -85,7 +88,7 @@ describe("walking skeleton", () => {
 
   it("diverts CCP-1's delay after turbidity goes over the limit, not before, and de-energizes XV-501", async () => {
     await waitFor("reuse after verification", async () => (await opc.read("QualityMode")).value === "Reuse", 90_000);
-    expect(sim.image.coils.get("XV-501")).toBe(true);
+    await waitFor("XV-501 coil energized", () => sim.image.coils.get("XV-501") === true, 5_000);
     const t0 = sim.nowMs;
     // The analyzer now reads ~1.06 NTU: over the 0.5 NTU critical limit.
     sim.faults.add({ atMs: t0, fault: "offset", tag: "AIT-403", value: 1.0 });
