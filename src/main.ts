@@ -17,7 +17,7 @@ import type { InitialOptions } from "./core/state.js";
 import { FieldOutputWriter } from "./runtime/outputs.js";
 import { buildStatus, type StatusSnapshot } from "./runtime/status.js";
 import type { Logger } from "./system/log.js";
-import type { Clock } from "./time/clock.js";
+import { sleep, type Clock } from "./time/clock.js";
 
 export interface StartOptions {
   config: Config;
@@ -40,6 +40,25 @@ export interface RunningController {
   opcua: ReclaimOpcuaServer | null;
   status(): StatusSnapshot;
   stop(): Promise<void>;
+}
+
+/** Resolves once every device has answered or failed once, or after 3 of the slowest poll periods. */
+function firstPollCycle(engine: ModbusEngine, config: Config, clock: Clock): Promise<void> {
+  const waiting = new Set(config.devices.map((d) => d.name));
+  const slowest = Math.max(1000, ...config.tags.map((t) => t.modbus?.poll ?? 0));
+  return new Promise((resolve) => {
+    if (waiting.size === 0) return resolve();
+    const timer = clock.setTimer(done, 3 * slowest);
+    const sub = engine.health$.subscribe((h) => {
+      waiting.delete(h.device);
+      if (waiting.size === 0) done();
+    });
+    function done(): void {
+      clock.clearTimer(timer);
+      sub.unsubscribe();
+      resolve();
+    }
+  });
 }
 
 export async function startController(opts: StartOptions): Promise<RunningController> {
@@ -71,10 +90,14 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     }),
   );
 
-  // Outputs are in their safe state before the first scan: the core starts diverted, and the
-  // writer sends the safe intents on the first scan before any reuse can be verified.
+  // Outputs go to their safe state before anything else (a restart after a crash may find
+  // the valve energized); the scan starts once every device has been polled once, so that
+  // the first scan sees the field rather than a table of unread tags.
+  void controller.writeSafeOutputs();
+  const firstCycle = firstPollCycle(engine, config, clock);
   engine.start();
   stoppers.push(() => engine.stop());
+  await firstCycle;
   controller.start();
   stoppers.push(() => controller.stop());
 
@@ -107,6 +130,9 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     opcua,
     status,
     async stop() {
+      // Safe outputs first: stop scanning, then de-energize everything and wait (bounded) for the writes.
+      controller.stop();
+      await Promise.race([controller.writeSafeOutputs(), sleep(clock, 2000)]);
       for (const s of subs) s.unsubscribe();
       for (const stop of stoppers.reverse()) await stop();
     },

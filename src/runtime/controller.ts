@@ -8,7 +8,7 @@ import { applyCommand, type AuditEntry, type CommandRequest, type CommandResult 
 import { modelOf, type CoreModel } from "../core/model.js";
 import type { TagSample } from "../core/quality.js";
 import { scan, type CoreEvent, type TagUpdate } from "../core/scan.js";
-import { initialState, type CoreState, type InitialOptions } from "../core/state.js";
+import { initialState, safeOutputs, type CoreState, type InitialOptions } from "../core/state.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
 import type { OutputWriter } from "./outputs.js";
 
@@ -42,6 +42,7 @@ export class Controller {
   private running = false;
   private nextDue = 0;
   private overrun = false;
+  private stopped = false;
   readonly stats: ScanStats = { scans: 0, overruns: 0, lastScanMs: 0, maxScanMs: 0 };
 
   constructor(
@@ -81,6 +82,12 @@ export class Controller {
     return r.result;
   }
 
+  /** Sends every output its safe value now (before the first scan, and as the first act of a stop). */
+  writeSafeOutputs(): Promise<void> {
+    this.writer.apply(safeOutputs(this.model), this.clock.now());
+    return this.writer.settle();
+  }
+
   start(): void {
     this.running = true;
     this.nextDue = this.clock.now();
@@ -88,6 +95,8 @@ export class Controller {
   }
 
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     this.running = false;
     this.clock.clearTimer(this.timer);
     for (const s of [this.events$, this.updates$, this.status$, this.scanned$, this.audit$]) s.complete();

@@ -7,6 +7,8 @@ import type { Logger } from "../system/log.js";
 
 export interface OutputWriter {
   apply(intents: Readonly<Record<string, TagValue>>, now: number): void;
+  /** Resolves when every write in flight has finished (succeeded or failed). */
+  settle(): Promise<void>;
 }
 
 export type WriteFn = (tag: string, value: number | boolean) => Promise<void>;
@@ -14,7 +16,7 @@ export type WriteFn = (tag: string, value: number | boolean) => Promise<void>;
 export class FieldOutputWriter implements OutputWriter {
   private readonly written = new Map<string, TagValue>();
   private readonly writtenAt = new Map<string, number>();
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly refresh = new Map<string, number>();
   private readonly writers = new Map<string, WriteFn>();
 
@@ -38,8 +40,7 @@ export class FieldOutputWriter implements OutputWriter {
       const due = this.refresh.get(tag);
       const stale = due !== undefined && now - (this.writtenAt.get(tag) ?? -Infinity) >= due;
       if (this.written.get(tag) === value && !stale) continue;
-      this.inFlight.add(tag);
-      write(tag, value).then(
+      const p = write(tag, value).then(
         () => {
           this.written.set(tag, value);
           this.writtenAt.set(tag, now);
@@ -49,7 +50,13 @@ export class FieldOutputWriter implements OutputWriter {
           this.written.delete(tag);
           this.log.warn({ tag, err }, `write ${tag} = ${String(value)} failed`);
         },
-      ).finally(() => this.inFlight.delete(tag));
+      );
+      this.inFlight.set(tag, p);
+      void p.finally(() => this.inFlight.delete(tag));
     }
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all([...this.inFlight.values()]);
   }
 }
