@@ -39,6 +39,8 @@ export interface RunningController {
   engine: ModbusEngine;
   opcua: ReclaimOpcuaServer | null;
   status(): StatusSnapshot;
+  /** Whether the store keeps up (a full disk still counts: a restart would not cure it). */
+  storeHealthy(): boolean;
   stop(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     engine,
     opcua,
     status,
+    storeHealthy: () => true,
     async stop() {
       // Safe outputs first: stop scanning, then de-energize everything and wait (bounded) for the writes.
       controller.stop();

@@ -22,7 +22,6 @@ const RTU_UNITS: ReadonlyArray<{ name: string; unit: number; flow?: string; tota
   { name: "flow-302", unit: 5, flow: "FIT-302", total: "FQ-302" },
   { name: "flow-501", unit: 6, flow: "FIT-501", total: "FQ-501" },
 ];
-const FLOW_TAGS = RTU_UNITS.flatMap((u) => (u.flow ? [u.flow] : []));
 
 export interface SimulatorOptions {
   clock: Clock;

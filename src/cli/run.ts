@@ -8,9 +8,54 @@ import { createLogger } from "../system/log.js";
 import { stopOnSignals } from "../system/signals.js";
 import { realClock } from "../time/real.js";
 import { runDemo } from "./demo.js";
+import { createNotifier } from "../system/notify.js";
+import { firstPollCycle, WatchdogFeeder } from "../system/watchdog.js";
 import { DEFAULT_CONFIG } from "./options.js";
 
 export const REFERENCE_CONFIG = fileURLToPath(new URL("../../config/reference-skid.yaml", import.meta.url));
+
+/**
+ * The service: READY=1 to systemd once the config is loaded, the store open and the first
+ * poll cycle has answered; WATCHDOG=1 only while the scan advances and the store is healthy;
+ * STOPPING=1 on stop (see deploy/systemd/reclaim.service).
+ */
+async function runService(configFile: string): Promise<void> {
+  const log = createLogger();
+  const clock = realClock();
+  const notifier = await createNotifier(log.child({ part: "systemd" }));
+  const { config } = loadConfig(configFile);
+  const running = await startController({ config, clock, log });
+  const polled = config.tags.filter((t) => t.modbus !== undefined).map((t) => t.name);
+  try {
+    await firstPollCycle({
+      scanned$: running.controller.scanned$,
+      pending: () => polled.filter((n) => running.controller.state.tags[n]?.sourceQuality.reason === "not-yet-read"),
+      clock,
+      timeoutMs: 60_000,
+    });
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+  const feeder = new WatchdogFeeder({
+    notifier,
+    scanned$: running.controller.scanned$,
+    clock,
+    log: log.child({ part: "watchdog" }),
+    storeHealthy: () => running.storeHealthy(),
+  });
+  feeder.start();
+  notifier.ready(`${config.skid.id}: scanning every ${config.skid.scanPeriod} ms`);
+  log.info({ skid: config.skid.id, opcua: running.opcua?.endpointUrl }, "controller running");
+  const statusSub = running.controller.status$.subscribe((s) => notifier.status(`${s.state}, quality ${s.qualityMode}`));
+  await stopOnSignals(async () => {
+    feeder.stop();
+    statusSub.unsubscribe();
+    notifier.stopping();
+    await running.stop();
+  }, log);
+  process.exitCode = 0;
+}
 
 export function registerRun(program: Command): void {
   program
@@ -18,12 +63,7 @@ export function registerRun(program: Command): void {
     .description("run the controller with a config file (what the systemd service starts)")
     .option("--config <file>", "config file", DEFAULT_CONFIG)
     .action(async (opts: { config: string }) => {
-      const log = createLogger();
-      const { config } = loadConfig(opts.config);
-      const running = await startController({ config, clock: realClock(), log });
-      log.info({ skid: config.skid.id, opcua: running.opcua?.endpointUrl }, "controller running");
-      await stopOnSignals(() => running.stop(), log);
-      process.exitCode = 0;
+      await runService(opts.config);
     });
 
   program

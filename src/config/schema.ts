@@ -383,5 +383,5 @@ export type WordOrder = z.output<typeof wordOrder>;
 
 /** The JSON Schema of the config file, for editors and the CLI. */
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" });
 }

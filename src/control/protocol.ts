@@ -12,7 +12,7 @@ export type ControlResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { code: string; message: string } };
 
-export type ControlHandler = (req: ControlRequest) => Promise<unknown> | unknown;
+export type ControlHandler = (req: ControlRequest) => unknown;
 
 /** A handler's refusal, carried to the CLI with its stable code. */
 export class ControlError extends Error {

@@ -18,7 +18,8 @@ function humanStream(out: NodeJS.WritableStream): DestinationStream {
         const level = (LEVEL_NAMES[Number(rec.level)] ?? "?").padEnd(5);
         const part = typeof rec.part === "string" ? `${rec.part} ` : "";
         const err = rec.err as { message?: string } | undefined;
-        out.write(`${time} ${level} ${part}${String(rec.msg ?? "")}${err?.message ? `: ${err.message}` : ""}\n`);
+        const msg = typeof rec.msg === "string" ? rec.msg : "";
+        out.write(`${time} ${level} ${part}${msg}${err?.message ? `: ${err.message}` : ""}\n`);
       } catch {
         out.write(chunk);
       }
