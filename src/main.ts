@@ -14,6 +14,8 @@ import { describeEvent } from "./core/events.js";
 import { deviceOnlineTag } from "./core/model.js";
 import { GOOD } from "./core/quality.js";
 import type { InitialOptions } from "./core/state.js";
+import { openStore, type Store } from "./store/index.js";
+import { wireStore } from "./runtime/store-wiring.js";
 import { FieldOutputWriter } from "./runtime/outputs.js";
 import { buildStatus, type StatusSnapshot } from "./runtime/status.js";
 import type { Logger } from "./system/log.js";
@@ -31,12 +33,15 @@ export interface StartOptions {
   control?: boolean;
   /** Initial core state (scenario runs start in Execute/Reuse). */
   initial?: InitialOptions;
+  /** Open the SQLite store at config.store.path (default true). */
+  store?: boolean;
 }
 
 export interface RunningController {
   config: Config;
   controller: Controller;
   engine: ModbusEngine;
+  store: Store | null;
   opcua: ReclaimOpcuaServer | null;
   status(): StatusSnapshot;
   /** Whether the store keeps up (a full disk still counts: a restart would not cure it). */
@@ -65,6 +70,8 @@ function firstPollCycle(engine: ModbusEngine, config: Config, clock: Clock): Pro
 
 export async function startController(opts: StartOptions): Promise<RunningController> {
   const { config, clock, log } = opts;
+  // The store first: an unusable database stops start-up (exit code 4) before any output moves.
+  const store = (opts.store ?? true) ? openStore({ path: config.store.path, clock, tags: config.tags, flushInterval: config.store.flushInterval, retention: config.store.retention, log: log.child({ part: "store" }) }) : null;
   const transports =
     opts.transports ?? new Map(config.lines.map((l) => [l.name, new ModbusSerialTransport(l, clock) as ModbusTransport] as const));
   const blocks: PollBlock[] = planBlocks(planPoll(config));
@@ -74,6 +81,10 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const subs: Subscription[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
 
+  if (store) {
+    store.start();
+    wireStore(store, controller, engine, clock, log.child({ part: "store" }), subs);
+  }
   const status = (): StatusSnapshot => buildStatus(config, controller.state, engine.health(), clock.now());
   const fieldLog = log.child({ part: "modbus" });
   subs.push(engine.samples$.subscribe((s) => controller.ingest(s)));
@@ -131,13 +142,19 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     engine,
     opcua,
     status,
-    storeHealthy: () => true,
+    store,
+    storeHealthy: () => {
+      const h = store?.health();
+      return h === undefined || h.ok || h.diskFull;
+    },
     async stop() {
       // Safe outputs first: stop scanning, then de-energize everything and wait (bounded) for the writes.
       controller.stop();
       await Promise.race([controller.writeSafeOutputs(), sleep(clock, 2000)]);
       for (const s of subs) s.unsubscribe();
       for (const stop of stoppers.reverse()) await stop();
+      // Last: everything the others said is flushed to disk.
+      await store?.stop();
     },
   };
 }

@@ -111,4 +111,16 @@ describe("walking skeleton", () => {
     const s = ctl.status();
     expect(s.divert.firstOut).toMatch(/^CCP-1: AIT-403 1\.\d+ > 0\.5/);
   });
+
+  it("writes the tag history and the divert event to SQLite, in batches off the scan", async () => {
+    const store = ctl.store;
+    if (!store) throw new Error("no store");
+    await sleep(clock, 3 * ctl.config.store.flushInterval);
+    const rows = store.historyRaw("AIT-403", 0, clock.wall() + 1, { limit: 10_000 }).rows;
+    // Logged on change beyond its 0.005 NTU deadband (config), so a handful over the run.
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.some((r) => typeof r.value === "number" && r.value > 1)).toBe(true);
+    const events = store.events({ from: 0, to: clock.wall() + 1, types: ["quality-mode"], limit: 100 }).rows;
+    expect(events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^quality mode Divert \(CCP-1\)/));
+  });
 });
