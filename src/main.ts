@@ -3,7 +3,7 @@
 import type { Subscription } from "rxjs";
 import type { Config } from "./config/schema.js";
 import { ControlServer } from "./control/server.js";
-import type { ControlHandler } from "./control/protocol.js";
+import { controlHandlers } from "./control/handlers.js";
 import { ModbusSerialTransport } from "./field/modbus/client.js";
 import { ModbusEngine, type PollBlock } from "./field/modbus/engine.js";
 import type { ModbusTransport } from "./field/modbus/transport.js";
@@ -35,6 +35,10 @@ export interface StartOptions {
   initial?: InitialOptions;
   /** Open the SQLite store at config.store.path (default true). */
   store?: boolean;
+  /** The config file (for the config lifecycle commands). */
+  configFile?: string;
+  /** Called when a command asks for a controlled restart with a new config (the service loop restarts). */
+  onRestart?: (config: Config, reason: string) => void;
 }
 
 export interface RunningController {
@@ -130,7 +134,15 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   }
 
   if (opts.control ?? true) {
-    const handlers = new Map<string, ControlHandler>([["status", () => status()]]);
+    const handlers = controlHandlers({
+      config,
+      configFile: opts.configFile ?? null,
+      controller,
+      engine,
+      store,
+      status,
+      requestRestart: opts.onRestart ?? (() => log.warn("restart requested, but this controller was started without a restart handler")),
+    });
     const control = new ControlServer(config.control.socket, handlers, log.child({ part: "control" }));
     await control.start();
     stoppers.push(() => control.stop());

@@ -45,7 +45,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     clearInterval(timer);
     await running.stop();
     await sim.stop();
-  }, log);
+  }, log).done;
   process.stdout.write("Reclaim demo stopped.\n");
   process.exitCode = 0;
 }

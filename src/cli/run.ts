@@ -7,8 +7,11 @@ import { startController } from "../main.js";
 import { createLogger } from "../system/log.js";
 import { stopOnSignals } from "../system/signals.js";
 import { realClock } from "../time/real.js";
+import type { Clock } from "../time/clock.js";
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../system/log.js";
 import { runDemo } from "./demo.js";
-import { createNotifier } from "../system/notify.js";
+import { createNotifier, type Notifier } from "../system/notify.js";
 import { firstPollCycle, WatchdogFeeder } from "../system/watchdog.js";
 import { DEFAULT_CONFIG } from "./options.js";
 
@@ -23,8 +26,36 @@ async function runService(configFile: string): Promise<void> {
   const log = createLogger();
   const clock = realClock();
   const notifier = await createNotifier(log.child({ part: "systemd" }));
-  const { config } = loadConfig(configFile);
-  const running = await startController({ config, clock, log });
+  let config = loadConfig(configFile).config;
+  // A controlled restart (config apply or rollback) stops and starts the controller in this
+  // process; systemd never has to restart us for it.
+  for (;;) {
+    let restartWith: { config: Config; reason: string } | null = null;
+    let wake: () => void = () => undefined;
+    const restarted = new Promise<void>((resolve) => (wake = resolve));
+    const outcome = await runOnce(config, configFile, clock, log, notifier, (next, reason) => {
+      restartWith = { config: next, reason };
+      wake();
+    }, restarted);
+    if (outcome === "stopped" || restartWith === null) break;
+    const r: { config: Config; reason: string } = restartWith;
+    log.warn(`controlled restart: ${r.reason}`);
+    config = r.config;
+  }
+  process.exitCode = 0;
+}
+
+/** Runs the controller until a stop signal ("stopped") or a restart request ("restart"). */
+async function runOnce(
+  config: Config,
+  configFile: string,
+  clock: Clock,
+  log: Logger,
+  notifier: Notifier,
+  onRestart: (config: Config, reason: string) => void,
+  restarted: Promise<void>,
+): Promise<"stopped" | "restart"> {
+  const running = await startController({ config, clock, log, configFile, onRestart });
   const polled = config.tags.filter((t) => t.modbus !== undefined).map((t) => t.name);
   try {
     await firstPollCycle({
@@ -48,13 +79,22 @@ async function runService(configFile: string): Promise<void> {
   notifier.ready(`${config.skid.id}: scanning every ${config.skid.scanPeriod} ms`);
   log.info({ skid: config.skid.id, opcua: running.opcua?.endpointUrl }, "controller running");
   const statusSub = running.controller.status$.subscribe((s) => notifier.status(`${s.state}, quality ${s.qualityMode}`));
-  await stopOnSignals(async () => {
+  const stopAll = async (): Promise<void> => {
     feeder.stop();
     statusSub.unsubscribe();
-    notifier.stopping();
     await running.stop();
+  };
+  const watch = stopOnSignals(async () => {
+    notifier.stopping();
+    await stopAll();
   }, log);
-  process.exitCode = 0;
+  const outcome = await Promise.race([watch.done.then(() => "stopped" as const), restarted.then(() => "restart" as const)]);
+  if (outcome === "restart") {
+    watch.dispose();
+    notifier.status("restarting with a new config");
+    await stopAll();
+  }
+  return outcome;
 }
 
 export function registerRun(program: Command): void {

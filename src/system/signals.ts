@@ -2,8 +2,16 @@
 // longer than the deadline, exits at once (systemd would SIGKILL us anyway).
 import type { Logger } from "./log.js";
 
-export function stopOnSignals(stop: () => Promise<void>, log: Logger, deadlineMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
+export interface SignalWatch {
+  /** Resolves once a signal has stopped everything. */
+  done: Promise<void>;
+  /** Stops listening (the controller is being restarted, not stopped). */
+  dispose(): void;
+}
+
+export function stopOnSignals(stop: () => Promise<void>, log: Logger, deadlineMs = 10_000): SignalWatch {
+  let dispose: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals): void => {
       if (stopping) {
@@ -32,5 +40,10 @@ export function stopOnSignals(stop: () => Promise<void>, log: Logger, deadlineMs
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    dispose = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    };
   });
+  return { done, dispose };
 }
