@@ -13,9 +13,13 @@ import { Controller } from "./runtime/controller.js";
 import { describeEvent } from "./core/events.js";
 import { deviceOnlineTag } from "./core/model.js";
 import { GOOD } from "./core/quality.js";
+import { watchClockSync } from "./system/clock-sync.js";
+import { createGpioBackend, GpioField } from "./field/gpio/field.js";
+import type { GpioBackend } from "./field/gpio/gpio.js";
 import type { InitialOptions } from "./core/state.js";
 import { openStore, type Store } from "./store/index.js";
 import { wireStore } from "./runtime/store-wiring.js";
+import { CorePersistence, restoreFrom } from "./runtime/persistence.js";
 import { FieldOutputWriter } from "./runtime/outputs.js";
 import { buildStatus, type StatusSnapshot } from "./runtime/status.js";
 import type { Logger } from "./system/log.js";
@@ -35,6 +39,10 @@ export interface StartOptions {
   initial?: InitialOptions;
   /** Open the SQLite store at config.store.path (default true). */
   store?: boolean;
+  /** The GPIO backend (the simulator's fake); by default the one the config selects. */
+  gpio?: GpioBackend;
+  /** The wall clock is known synchronized (simulations); otherwise watched via systemd-timesyncd's flag. */
+  clockSynced?: boolean;
   /** The config file (for the config lifecycle commands). */
   configFile?: string;
   /** Called when a command asks for a controlled restart with a new config (the service loop restarts). */
@@ -78,20 +86,43 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const store = (opts.store ?? true) ? openStore({ path: config.store.path, clock, tags: config.tags, flushInterval: config.store.flushInterval, retention: config.store.retention, log: log.child({ part: "store" }) }) : null;
   const transports =
     opts.transports ?? new Map(config.lines.map((l) => [l.name, new ModbusSerialTransport(l, clock) as ModbusTransport] as const));
+  // GPIO next: its outputs open at their safe level, and missing lines stop start-up (exit 6).
+  const gpio = new GpioField(config, clock, opts.gpio ?? (await createGpioBackend(config)));
+  try {
+    gpio.start();
+  } catch (err) {
+    await store?.stop();
+    throw err;
+  }
   const blocks: PollBlock[] = planBlocks(planPoll(config));
   const engine = new ModbusEngine(config, clock, transports, blocks);
-  const writer = new FieldOutputWriter(config, log.child({ part: "outputs" }), { modbus: (tag, v) => engine.write(tag, v) });
-  const controller = new Controller(config, clock, writer, opts.initial ? { initial: opts.initial } : {});
+  const writer = new FieldOutputWriter(config, log.child({ part: "outputs" }), {
+    modbus: (tag, v) => engine.write(tag, v),
+    gpio: (tag, v) => gpio.write(tag, v),
+  });
+  const controller = new Controller(config, clock, writer, {
+    ...(opts.initial ? { initial: opts.initial } : {}),
+    ...(store ? { restore: restoreFrom(store, config) } : {}),
+  });
   const subs: Subscription[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
 
   if (store) {
+    if (opts.clockSynced) store.setClockSynced(true);
+    else {
+      const unwatch = watchClockSync(clock, (synced) => store.setClockSynced(synced));
+      stoppers.push(unwatch);
+    }
     store.start();
     wireStore(store, controller, engine, clock, log.child({ part: "store" }), subs);
+    const persistence = new CorePersistence(store, controller, clock, config.totals.persistEvery);
+    persistence.start();
+    stoppers.push(() => persistence.stop());
   }
   const status = (): StatusSnapshot => buildStatus(config, controller.state, engine.health(), clock.now());
   const fieldLog = log.child({ part: "modbus" });
   subs.push(engine.samples$.subscribe((s) => controller.ingest(s)));
+  subs.push(gpio.samples$.subscribe((s) => controller.ingest(s)));
   subs.push(
     engine.health$.subscribe((h) => {
       controller.ingest([{ tag: deviceOnlineTag(h.device), value: h.status !== "offline", quality: GOOD, sourceTs: clock.wall(), mono: clock.now() }]);
@@ -165,6 +196,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       await Promise.race([controller.writeSafeOutputs(), sleep(clock, 2000)]);
       for (const s of subs) s.unsubscribe();
       for (const stop of stoppers.reverse()) await stop();
+      gpio.stop();
       // Last: everything the others said is flushed to disk.
       await store?.stop();
     },

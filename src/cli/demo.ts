@@ -10,6 +10,7 @@ import { stopOnSignals } from "../system/signals.js";
 import { realClock } from "../time/real.js";
 import { Simulator } from "../../hil-sim/src/sim.js";
 import { pointAtSim } from "../../hil-sim/src/wire.js";
+import { GpioLink, usesGpio } from "../../hil-sim/src/runner/gpio-link.js";
 
 export interface DemoOptions {
   config: string;
@@ -22,7 +23,11 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const log = createLogger({ human: true, level: process.env.RECLAIM_LOG_LEVEL ?? "warn" });
   const clock = realClock();
   const loaded = loadConfig(opts.config).config;
-  const sim = new Simulator({ clock, permissive: "hardwired" });
+  // The controller's GPIO is wired to the plant as on the skid: XY-501, WD-001, XA-001 out, HS-001 in.
+  const wired = usesGpio(loaded);
+  const sim = new Simulator({ clock, permissive: wired ? "gpio" : "hardwired" });
+  const link = wired ? new GpioLink(loaded, sim, clock) : null;
+  link?.start(50);
   sim.start();
   const endpoints = await sim.serveTcp();
   const config = pointAtSim(
@@ -34,7 +39,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     },
     endpoints,
   );
-  const running = await startController({ config, clock, log });
+  const running = await startController({ config, clock, log, clockSynced: true, ...(link ? { gpio: link.backend } : {}) });
   const devices = Object.entries(endpoints).map(([n, e]) => `${n} ${e.host}:${e.port}`).join(", ");
   process.stdout.write(
     `Reclaim demo ready: skid ${config.skid.id}, OPC UA ${running.opcua?.endpointUrl ?? "off"}, ` +
@@ -44,6 +49,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   await stopOnSignals(async () => {
     clearInterval(timer);
     await running.stop();
+    link?.stop();
     await sim.stop();
   }, log).done;
   process.stdout.write("Reclaim demo stopped.\n");

@@ -356,8 +356,13 @@ export class Store extends StoreReader {
     if (!r.ok) this.opts.log?.error({ part: "store", queued: this.queue.depth }, `store stopped with unwritten records: ${r.error}`);
     this.closed = true;
     await this.maint.close();
-    this.close();
+    super.close();
     this.alarmsState.complete();
+  }
+
+  /** The same as stop() (without waiting): the running store has more to close than a reader. */
+  override close(): void {
+    void this.stop();
   }
 
   /**

@@ -19,4 +19,21 @@ export class ProcessImage {
   read(tag: string): number {
     return this.analog.get(tag) ?? 0;
   }
+
+  /** Drive read-backs by device name (e.g. "vfd-p101"); the controller's writes are in `holding`. */
+  readonly drives = new Map<string, DriveReadback>();
+  /** Flow totalizers in m³ by tag (flowmeter IR2–3). */
+  readonly totals = new Map<string, number>();
+}
+
+/** What a drive reports back (drive profile HR50..54), in engineering units; the plant sets it. */
+export interface DriveReadback {
+  ready: boolean;
+  running: boolean;
+  fault: boolean;
+  /** Actual speed, % of full. */
+  speedPct: number;
+  currentA: number;
+  powerKw: number;
+  faultCode: number;
 }

@@ -123,7 +123,7 @@ export class MemoryTransport implements ModbusTransport {
           const pdu = faults.exception !== undefined ? Buffer.from([req.fc | 0x80, faults.exception]) : handlePdu(dev, encodeRequestPdu(req));
           resolve(decodeResponsePdu(req, pdu, ctx));
         } catch (err) {
-          reject(err as Error);
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
       }, delay);
     });

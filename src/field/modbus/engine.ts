@@ -1,51 +1,55 @@
-// The Modbus engine: runs the poll plan on each line's queue, decodes blocks into tag
-// samples with quality, keeps device health (with demotion), and carries out writes.
-// The only code above the transports that knows registers; it reports, it does not decide.
+// The Modbus engine: runs the poll plan on each line's queue, decodes each cycle into tag
+// samples with quality, keeps device health (with demotion: a dead device gets one probe per
+// demotion period), and carries out writes ahead of queued reads. The only code above the
+// transports that knows registers; it reports, it does not decide.
 import { Subject } from "rxjs";
-import type { Config, DeviceConfig, ModbusSource, TagConfig } from "../../config/schema.js";
-import { bad, type Quality, type TagSample } from "../../core/quality.js";
+import type { Config, DeviceConfig, ModbusSource } from "../../config/schema.js";
+import { bad, type TagSample } from "../../core/quality.js";
 import type { Clock, TimerHandle } from "../../time/clock.js";
-import { CodecError, decodeSource, encodeSource, isBitTable, sourceSpan } from "./codec.js";
-import { ModbusError, ModbusExceptionError, withAttempt } from "./errors.js";
-import { initialHealth, mayPoll, recordFailure, recordSuccess, type DeviceHealth } from "./health.js";
-import { LineQueue } from "./line.js";
-import type { ReadBlock } from "./planner.js";
-import type { ModbusRequest, ModbusTransport } from "./transport.js";
+import { describeThrown } from "./classify.js";
+import { encodeSource } from "./codec.js";
+import { isModbusError, ModbusConnectionError, type ModbusError } from "./errors.js";
+import { initialHealth, recordAnswerError, recordFailure, recordSuccess, type DeviceHealth } from "./health.js";
+import { LineQueue, type LineQueueOptions, type Priority } from "./line.js";
+import { badSamples, bindGroups, decodeCycle, type BlockResult, type PollBlock, type PollGroup, type Stamp } from "./poll-groups.js";
+import { describeRequest, type ModbusRequest, type ModbusResponse, type ModbusTransport } from "./transport.js";
+import { ReadBack, writeRequest } from "./writes.js";
 
-/** One read request of the poll plan (planner.ts decides which tags it carries). */
-export type PollBlock = Pick<ReadBlock, "device" | "fc" | "address" | "count" | "period" | "tags">;
+export type { PollBlock } from "./poll-groups.js";
 
-const FC_OF_TABLE: Record<ModbusSource["table"], 1 | 2 | 3 | 4> = { coil: 1, discrete: 2, holding: 3, input: 4 };
-
-interface BoundTag {
-  tag: TagConfig;
-  src: ModbusSource;
+export interface EngineOptions {
+  /** After a write, the next read of the written address must show the value, else a health warning. */
+  verifyWrites?: boolean;
+  /** Reconnect back-off and connection replacement, for every line. */
+  line?: LineQueueOptions;
 }
 
-interface Group {
-  device: DeviceConfig;
-  period: number;
-  blocks: Array<{ block: PollBlock; tags: BoundTag[]; busy: boolean }>;
+interface GroupState extends PollGroup {
+  busy: boolean;
   timer?: TimerHandle;
 }
 
-/** Quality for tags whose read failed: no communication, or device failure for an exception. */
-function failureQuality(err: unknown): Quality {
-  if (err instanceof ModbusExceptionError) return bad("device-failure", err.message);
-  if (err instanceof CodecError) return bad("device-failure", err.message);
-  return bad("no-comm", err instanceof Error ? err.message : String(err));
+interface WriteTarget {
+  src: ModbusSource;
+  device: DeviceConfig;
 }
 
 export class ModbusEngine {
   readonly samples$ = new Subject<TagSample[]>();
   readonly health$ = new Subject<DeviceHealth>();
+  /** Cycles skipped because the previous cycle of the group had not finished. */
+  overruns = 0;
   private readonly lines = new Map<string, LineQueue>();
-  private readonly devices = new Map<string, DeviceConfig>();
   private readonly healthBy = new Map<string, DeviceHealth>();
-  private readonly groups: Group[] = [];
-  /** Last raw word per device/table/address: status words and read-modify-write of register bits. */
-  private readonly cache = new Map<string, number>();
-  private readonly tagSources = new Map<string, ModbusSource>();
+  private readonly groups: GroupState[];
+  private readonly tagsOf = new Map<string, string[]>();
+  private readonly writable = new Map<string, WriteTarget>();
+  /** Per device, the blocks whose last read failed: the device stays degraded while any does. */
+  private readonly failing = new Map<string, Set<string>>();
+  private readonly probing = new Set<string>();
+  private readonly readBack = new ReadBack();
+  /** Orders reads after writes for read-back verification. */
+  private seq = 0;
   private running = false;
 
   constructor(
@@ -53,35 +57,25 @@ export class ModbusEngine {
     private readonly clock: Clock,
     transports: ReadonlyMap<string, ModbusTransport>,
     blocks: readonly PollBlock[],
+    private readonly opts: EngineOptions = {},
   ) {
     for (const line of config.lines) {
       const t = transports.get(line.name);
-      if (t) this.lines.set(line.name, new LineQueue(line, t, clock));
+      if (t) this.lines.set(line.name, new LineQueue(line, t, clock, opts.line));
     }
+    const devices = new Map(config.devices.map((d) => [d.name, d]));
     for (const d of config.devices) {
-      this.devices.set(d.name, d);
       this.healthBy.set(d.name, initialHealth(d.name));
+      this.tagsOf.set(d.name, []);
+      this.failing.set(d.name, new Set());
     }
-    const bound = new Map<string, BoundTag>();
-    for (const tag of config.tags) {
-      if (!tag.modbus) continue;
-      bound.set(tag.name, { tag, src: tag.modbus });
-      this.tagSources.set(tag.name, tag.modbus);
+    for (const t of config.tags) {
+      const device = t.modbus ? devices.get(t.modbus.device) : undefined;
+      if (!t.modbus || !device) continue;
+      this.tagsOf.get(device.name)?.push(t.name);
+      if (t.modbus.writable && (t.modbus.table === "coil" || t.modbus.table === "holding")) this.writable.set(t.name, { src: t.modbus, device });
     }
-    const byKey = new Map<string, Group>();
-    for (const block of blocks) {
-      const device = this.devices.get(block.device);
-      if (!device) continue;
-      const key = `${block.device}@${block.period}`;
-      let g = byKey.get(key);
-      if (!g) {
-        g = { device, period: block.period, blocks: [] };
-        byKey.set(key, g);
-        this.groups.push(g);
-      }
-      const tags = block.tags.filter((i) => i.role === "value").flatMap((i) => bound.get(i.tag) ?? []);
-      g.blocks.push({ block, tags, busy: false });
-    }
+    this.groups = bindGroups(config, blocks).map((g) => ({ ...g, busy: false }));
   }
 
   health(): DeviceHealth[] {
@@ -93,7 +87,12 @@ export class ModbusEngine {
   }
 
   start(): void {
+    if (this.running) return;
     this.running = true;
+    for (const d of this.config.devices) {
+      if (this.lines.has(d.line)) continue;
+      this.emit(badSamples(this.tagsOf.get(d.name) ?? [], bad("no-comm", `${d.name}: line ${d.line} has no transport`), this.stamp()));
+    }
     for (const g of this.groups) this.tick(g);
   }
 
@@ -105,116 +104,143 @@ export class ModbusEngine {
     this.health$.complete();
   }
 
+  /** Writes a tag's value to its device (coil or register), ahead of queued reads. */
+  async write(tagName: string, value: number | boolean): Promise<void> {
+    const target = this.writable.get(tagName);
+    const line = target ? this.lines.get(target.device.line) : undefined;
+    if (!target || !line) throw new Error(`tag ${tagName} is not a writable Modbus tag`);
+    const { src, device } = target;
+    // A bit inside a register is a read-modify-write: read the word now, not from a poll that may be old.
+    let current = 0;
+    if (src.bit !== undefined) {
+      const res = await this.request(device, line, { fc: 3, unit: device.unit, address: src.address, count: 1 }, "write");
+      current = res.registers?.[0] ?? 0;
+    }
+    const enc = encodeSource(src, value, current);
+    await this.request(device, line, writeRequest(src, device.unit, enc), "write");
+    if (this.opts.verifyWrites) this.readBack.expect(tagName, src, enc, ++this.seq);
+  }
+
   /** Polls one group now and schedules its next cycle one period later. */
-  private tick(g: Group): void {
+  private tick(g: GroupState): void {
     if (!this.running) return;
     g.timer = this.clock.setTimer(() => this.tick(g), g.period);
-    const h = this.healthBy.get(g.device.name) as DeviceHealth;
-    const now = this.clock.now();
-    if (!mayPoll(h, now)) return;
-    // A demoted device gets a single probe per demotion period, not a full cycle.
-    const blocks = h.demotedUntil !== null ? g.blocks.slice(0, 1) : g.blocks;
-    for (const b of blocks) if (!b.busy) void this.poll(g.device, b);
+    if (g.busy) {
+      this.overruns++;
+      return;
+    }
+    void this.cycle(g);
   }
 
-  private async poll(device: DeviceConfig, b: Group["blocks"][number]): Promise<void> {
+  private async cycle(g: GroupState): Promise<void> {
+    const device = g.device;
     const line = this.lines.get(device.line);
+    const h = this.healthOf(device);
     if (!line) return;
-    b.busy = true;
-    const req: ModbusRequest = { fc: b.block.fc, unit: device.unit, address: b.block.address, count: b.block.count };
-    const started = this.clock.now();
+    let indices = g.blocks.map((_, i) => i);
+    let attempts = device.retries + 1;
+    if (h.demotedUntil !== null) {
+      // A demoted device gets one probe per demotion period, of one block, without retries.
+      if (this.clock.now() < h.demotedUntil || this.probing.has(device.name)) return;
+      this.probing.add(device.name);
+      indices = [0];
+      attempts = 1;
+    }
+    g.busy = true;
     try {
-      const res = await this.withRetries(device, line, req, "read");
-      this.onHealth(recordSuccess(this.healthOf(device), this.clock.now() - started));
-      const words = isBitTable(tableOf(b.block.fc)) ? (res.bits ?? []).map((x) => (x ? 1 : 0)) : (res.registers ?? []);
-      for (let i = 0; i < b.block.count; i++) this.cache.set(`${device.name}/${b.block.fc}/${b.block.address + i}`, words[i] ?? 0);
-      this.emitDecoded(device, b.block, b.tags, res);
+      const results: BlockResult[] = g.blocks.map(() => undefined);
+      await Promise.all(
+        indices.map(async (i) => {
+          results[i] = await this.readBlock(device, line, g.blocks[i] as PollBlock, attempts);
+        }),
+      );
+      this.emit(decodeCycle(g, results, this.stamp()));
+    } finally {
+      g.busy = false;
+      this.probing.delete(device.name);
+    }
+  }
+
+  private async readBlock(device: DeviceConfig, line: LineQueue, b: PollBlock, attempts: number): Promise<BlockResult> {
+    const req: ModbusRequest = { fc: b.fc, unit: device.unit, address: b.address, count: b.count };
+    const key = describeRequest(req);
+    const issued = ++this.seq;
+    try {
+      const res = await this.request(device, line, req, "read", attempts, key);
+      // A write the device does not show keeps it degraded until a read shows it after all.
+      const { problems, cleared } = this.readBack.check(b, res, issued);
+      const failing = this.failing.get(device.name) as Set<string>;
+      for (const tag of cleared) failing.delete(`read-back ${tag}`);
+      const h = this.healthOf(device);
+      if (cleared.length > 0 && h.status !== "offline") this.setHealth({ ...h, status: failing.size > 0 ? "degraded" : "online" });
+      for (const p of problems) {
+        failing.add(`read-back ${p.tag}`);
+        this.setHealth(recordAnswerError(this.healthOf(device), `read-back mismatch: ${p.message}`, this.clock.wall(), false));
+      }
+      return { ok: true, res };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** One request with the device's retries, recorded in its health. `key` names a poll block. */
+  private async request(device: DeviceConfig, line: LineQueue, req: ModbusRequest, priority: Priority, attempts = device.retries + 1, key?: string): Promise<ModbusResponse> {
+    const started = this.clock.now();
+    const failing = this.failing.get(device.name) as Set<string>;
+    try {
+      const res = await this.withRetries(device, line, req, priority, attempts);
+      if (key) failing.delete(key);
+      this.setHealth(recordSuccess(this.healthOf(device), this.clock.now() - started, failing.size > 0));
+      return res;
     } catch (err) {
       const e = err as ModbusError;
-      this.onHealth(recordFailure(this.healthOf(device), device, e.message, this.clock.now()));
-      this.emitBad(b.tags, failureQuality(err));
-    } finally {
-      b.busy = false;
+      if (key) failing.add(key);
+      const h = this.healthOf(device);
+      if (e.kind === "exception") this.setHealth(recordAnswerError(h, e.message, this.clock.wall()));
+      else this.setHealth(recordFailure(h, device, e.message, this.clock.now(), this.clock.wall()));
+      throw e;
     }
   }
 
-  private async withRetries(device: DeviceConfig, line: LineQueue, req: ModbusRequest, priority: "read" | "write") {
-    const attempts = device.retries + 1;
-    let last: unknown;
+  private async withRetries(device: DeviceConfig, line: LineQueue, req: ModbusRequest, priority: Priority, attempts: number): Promise<ModbusResponse> {
+    let last: ModbusError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      // Demoted meanwhile (by another block's failure): no more retries for a dead device.
+      if (attempt > 1 && priority === "read" && this.healthOf(device).demotedUntil !== null) break;
       try {
         return await line.request(req, device.timeout, priority);
-      } catch (err) {
-        last = err instanceof ModbusError ? withAttempt(err, device.name, attempt, attempts) : err;
+      } catch (thrown) {
+        const err = isModbusError(thrown)
+          ? thrown
+          : new ModbusConnectionError({ line: device.line, unit: device.unit, request: describeRequest(req) }, describeThrown(thrown), { cause: thrown });
+        last = err.withAttempt(device.name, attempt, attempts);
         // An exception is the device's considered answer: asking again will not change it.
-        if (err instanceof ModbusExceptionError) break;
+        if (err.kind === "exception") break;
       }
     }
-    throw last as Error;
+    throw last as ModbusError;
   }
 
   private healthOf(device: DeviceConfig): DeviceHealth {
     return this.healthBy.get(device.name) ?? initialHealth(device.name);
   }
 
-  private onHealth(next: DeviceHealth): void {
+  private setHealth(next: DeviceHealth): void {
     const prev = this.healthBy.get(next.device);
     this.healthBy.set(next.device, next);
-    if (!prev || prev.status !== next.status || prev.lastError !== next.lastError) this.health$.next(next);
-  }
-
-  private emitDecoded(device: DeviceConfig, block: PollBlock, tags: BoundTag[], res: { bits?: boolean[]; registers?: number[] }): void {
-    const sourceTs = this.clock.wall();
-    const mono = this.clock.now();
-    const out: TagSample[] = [];
-    for (const { tag, src } of tags) {
-      const off = src.address - block.address;
-      const span = sourceSpan(src);
-      try {
-        const status = src.status ? this.cache.get(`${device.name}/${FC_OF_TABLE[src.status.table]}/${src.status.address}`) : undefined;
-        const raw = isBitTable(src.table)
-          ? { bits: (res.bits ?? []).slice(off, off + span) }
-          : { registers: (res.registers ?? []).slice(off, off + span), ...(status !== undefined ? { status } : {}) };
-        const d = decodeSource(src, raw);
-        out.push({ tag: tag.name, value: d.value, quality: d.quality, sourceTs, mono });
-      } catch (err) {
-        out.push({ tag: tag.name, value: null, quality: failureQuality(err), sourceTs, mono });
-      }
-    }
-    if (out.length > 0) this.samples$.next(out);
-  }
-
-  private emitBad(tags: BoundTag[], quality: Quality): void {
-    if (tags.length === 0) return;
-    const sourceTs = this.clock.wall();
-    const mono = this.clock.now();
-    this.samples$.next(tags.map(({ tag }) => ({ tag: tag.name, value: null, quality, sourceTs, mono })));
-  }
-
-  /** Writes a tag's value to its device (coil or register), ahead of queued reads. */
-  async write(tagName: string, value: number | boolean): Promise<void> {
-    const src = this.tagSources.get(tagName);
-    const device = src ? this.devices.get(src.device) : undefined;
-    const line = device ? this.lines.get(device.line) : undefined;
-    if (!src || !device || !line || !src.writable) throw new Error(`tag ${tagName} is not a writable Modbus tag`);
-    const current = this.cache.get(`${device.name}/3/${src.address}`) ?? 0;
-    const enc = encodeSource(src, value, current);
-    const req: ModbusRequest = enc.bits
-      ? { fc: 5, unit: device.unit, address: src.address, value: enc.bits[0] as boolean }
-      : (enc.registers ?? []).length === 1
-        ? { fc: 6, unit: device.unit, address: src.address, value: (enc.registers as number[])[0] as number }
-        : { fc: 16, unit: device.unit, address: src.address, values: enc.registers as number[] };
-    const started = this.clock.now();
-    try {
-      await this.withRetries(device, line, req, "write");
-      this.onHealth(recordSuccess(this.healthOf(device), this.clock.now() - started));
-    } catch (err) {
-      this.onHealth(recordFailure(this.healthOf(device), device, (err as Error).message, this.clock.now()));
-      throw err;
+    if (prev?.status !== next.status || prev.lastError !== next.lastError) this.health$.next(next);
+    // Demoted: every tag of the device is bad now, not only those of the block that failed last.
+    if (prev?.demotedUntil === null && next.demotedUntil !== null) {
+      const why = bad("no-comm", `${next.device} offline after ${next.consecutiveFailures} failed requests: ${next.lastError ?? ""}`);
+      this.emit(badSamples(this.tagsOf.get(next.device) ?? [], why, this.stamp()));
     }
   }
-}
 
-function tableOf(fc: 1 | 2 | 3 | 4): ModbusSource["table"] {
-  return fc === 1 ? "coil" : fc === 2 ? "discrete" : fc === 3 ? "holding" : "input";
+  private emit(samples: TagSample[]): void {
+    if (samples.length > 0 && this.running) this.samples$.next(samples);
+  }
+
+  private stamp(): Stamp {
+    return { wall: this.clock.wall(), mono: this.clock.now() };
+  }
 }

@@ -67,17 +67,36 @@ describe("the reference skid", () => {
     expect(plan.problems).toEqual([]);
   });
 
-  it("fits both lines, 16 requests a second in all, and prints a table", () => {
+  it("rs485-1: two blocks per drive and one per flowmeter every 500 ms, the flowmeter status word in its block", () => {
+    const rs485 = plan.lines.find((l) => l.line === "rs485-1");
+    expect(rs485?.groups.map((g) => g.period)).toEqual([500]);
+    const blocks = rs485?.groups[0]?.devices.flatMap((d) => d.blocks) ?? [];
+    expect(blocks.map(({ device, fc, address, count }) => `${device} FC${fc} ${address}+${count}`)).toEqual([
+      "vfd-p101 FC3 0+2",
+      "vfd-p101 FC3 50+5",
+      "vfd-p301 FC3 0+2",
+      "vfd-p301 FC3 50+5",
+      "flow-201 FC4 0+5",
+      "flow-301 FC4 0+5",
+      "flow-302 FC4 0+5",
+      "flow-501 FC4 0+5",
+    ]);
+    expect(blocks[4]?.tags).toContainEqual({ tag: "FIT-201", offset: 4, count: 1, role: "status" });
+  });
+
+  it("fits all three lines, and prints a table", () => {
     const budgets = lineBudgets(plan, ref);
     expect(budgets.map((b) => [b.line, b.requestsPerSecond, b.fits])).toEqual([
       ["tcp-analyzer", 1, true],
       ["tcp-rio", 15, true],
+      ["rs485-1", 16, true],
     ]);
     expect(budgetProblems(ref)).toEqual([]);
     const text = formatPlan(plan, budgets);
     expect(text).toContain("analyzer-1 unit 1 FC04 IR 0..62: AIT-201, AIT-301");
     expect(text).toContain("rio-1 unit 1 FC02 discrete inputs 0..4: P-202-RUN");
     expect(text).toMatch(/line tcp-rio \(tcp, estimated\), 15\.0 requests\/s, utilization 7\.5 % \(budget 70\.0 %\): fits/);
+    expect(text).toMatch(/line rs485-1 \(rtu, estimated\), 16\.0 requests\/s, utilization 34\.1 % \(budget 70\.0 %\): fits/);
   });
 });
 
