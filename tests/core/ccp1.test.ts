@@ -16,6 +16,8 @@ class Harness {
   state: CoreState = initialState(model, 0, { state: "Execute" });
   values = { ...GOOD_VALUES };
   quality: Quality = GOOD;
+  /** Tags whose reading is frozen (a stuck analyzer): no noise at all. */
+  frozen = new Set<string>();
   modeAt: Array<{ t: number; mode: string }> = [];
 
   samples(): TagSample[] {
@@ -24,7 +26,7 @@ class Harness {
     const jitter = (this.now / 1000) % 2 === 0 ? 0 : -1;
     const analog: TagSample[] = Object.entries(this.values).map(([tag, value]) => ({
       tag,
-      value: value + jitter * 1e-5,
+      value: this.frozen.has(tag) ? value : value + jitter * 1e-5,
       quality: tag === "AIT-403" ? this.quality : GOOD,
       sourceTs: this.now,
       mono: this.now,
@@ -124,16 +126,17 @@ describe("CCP-1 product turbidity (critical > 0.5 NTU for 10 s)", () => {
     expect(h.mode).toBe("Reuse");
   });
 
-  it("a flat-lined analyzer (no change in 10 min) is off-spec", () => {
+  it("a flat-lined analyzer (reading frozen for its 3 min window) is off-spec, not a second before", () => {
     const h = inReuse();
-    let t = h.now;
-    const frozen = h.samples().map((s) => ({ ...s, value: 0.08 }));
-    while (t < h.now + 601_000) {
-      t += 100;
-      h.state = scan(model, h.state, { samples: t % 1000 === 0 ? frozen.map((s) => ({ ...s, mono: t, sourceTs: t })) : [] }, t, t).state;
-    }
+    h.frozen.add("AIT-403");
+    h.run(1000);
+    const frozenAt = h.now;
+    h.run(179_000);
+    expect(h.mode).toBe("Reuse");
+    h.run(1_100);
     expect(h.state.tags["AIT-403"]?.quality.reason).toBe("flatline");
-    expect(h.state.divert.mode).toBe("Divert");
+    expect(h.mode).toBe("Divert");
+    expect(h.now - frozenAt).toBeLessThanOrEqual(181_100);
   });
 
   it("a stale input (no sample for 3 poll periods) is off-spec at once", () => {

@@ -18,6 +18,7 @@ interface Row {
 
 const ROWS: Row[] = [
   { row: "RIO-OFFLINE", set: { "rio-1.online": false }, delayMs: 0, state: "Held", divert: true, recover: { "rio-1.online": true }, stateAfterClear: "Held" },
+  { row: "UF-BREAKTHROUGH", set: { "AIT-201": 2.5 }, delayMs: 30_000, state: "Execute", divert: true, recover: { "AIT-201": 0.5 }, stateAfterClear: "Execute" },
   { row: "EQ-LOW", set: { "LIT-101": 9.9 }, delayMs: 2000, state: "Suspended", forced: { "P-101-CW": 0 }, recover: { "LIT-101": 21 }, stateAfterClear: "Execute" },
   { row: "BREAK-LOW", set: { "LIT-202": 9 }, delayMs: 2000, state: "Suspended", forced: { "P-301-CW": 0 }, recover: { "LIT-202": 25 }, stateAfterClear: "Execute" },
   { row: "REUSE-FULL", set: { "LIT-601": 95.5 }, delayMs: 5000, state: "Suspended", recover: { "LIT-601": 84 }, stateAfterClear: "Execute" },
