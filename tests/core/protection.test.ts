@@ -38,7 +38,8 @@ describe("equipment protection (cause-and-effect matrix)", () => {
       h.run(r.delayMs);
       expect(h.state.protection[r.row]?.active, "not before its delay").toBe(false);
     }
-    h.run(300);
+    // Analyzer tags arrive once a second, so their delay starts on the next whole second.
+    h.run(1300);
     expect(h.state.protection[r.row]?.active).toBe(true);
     h.run(300);
     expect(h.state.state).toBe(r.state);
