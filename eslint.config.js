@@ -22,5 +22,6 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { URL: "readonly", process: "readonly", console: "readonly" } },
   },
 );
