@@ -330,11 +330,15 @@ export const configSchema = z
       .default({ socket: "data/reclaim.sock" }),
     gpio: z
       .object({
-        backend: z.enum(["onoff", "fake"]).default("onoff"),
+        /** onoff: sysfs on the gateway; fake: in memory; remote: another process's GPIO over a Unix socket (src/field/gpio/remote.ts). */
+        backend: z.enum(["onoff", "fake", "remote"]).default("onoff"),
         /** Kernel GPIO numbers start here (512 or 571 on current kernels). */
         lineBase: z.number().int().min(0).default(0),
+        /** The remote backend's Unix socket (the simulator's GPIO server). */
+        socket: z.string().min(1).optional(),
       })
       .strict()
+      .refine((g) => g.backend !== "remote" || g.socket !== undefined, { message: "gpio.backend remote needs gpio.socket (the GPIO server's Unix socket)", path: ["socket"] })
       .default({ backend: "onoff", lineBase: 0 }),
     lines: z.array(lineSchema).default([]),
     devices: z.array(deviceSchema).default([]),
