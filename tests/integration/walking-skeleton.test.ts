@@ -16,6 +16,7 @@ import { ScaledClock } from "../../src/time/real.js";
 import { sleep } from "../../src/time/clock.js";
 import { Simulator } from "../../hil-sim/src/sim.js";
 import { pointAtSim } from "../../hil-sim/src/wire.js";
+import { GpioLink } from "../../hil-sim/src/runner/gpio-link.js";
 import { referenceConfig } from "../helpers/config.js";
 import { openSession, type TestSession } from "../helpers/opcua-client.js";
 
@@ -24,12 +25,16 @@ const SPEED = 5;
 const clock = new ScaledClock(SPEED);
 let dir: string;
 let sim: Simulator;
+let link: GpioLink;
 let ctl: RunningController;
 let opc: TestSession;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "reclaim-skeleton-"));
-  sim = new Simulator({ clock, permissive: "hardwired", seed: 3 });
+  sim = new Simulator({ clock, permissive: "gpio", seed: 3 });
+  // The controller's GPIO (XY-501, WD-001, XA-001, HS-001) wired to the plant, as on the skid.
+  link = new GpioLink(referenceConfig(), sim, clock);
+  link.start(50);
   sim.start();
   const endpoints = await sim.serveTcp();
   const base = referenceConfig();
@@ -45,7 +50,7 @@ beforeAll(async () => {
     },
     endpoints,
   );
-  ctl = await startController({ config, clock, log: silentLogger() });
+  ctl = await startController({ config, clock, log: silentLogger(), gpio: link.backend, clockSynced: true });
   if (process.env.DEBUG_EVENTS) ctl.controller.events$.subscribe((e) => console.log(Math.round(clock.now()), describeEvent(e)));
   opc = await openSession(ctl.opcua?.endpointUrl ?? "", namespaceUri(config));
 }, 60_000);
@@ -53,6 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await opc?.close();
   await ctl?.stop();
+  link?.stop();
   await sim?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -89,6 +95,8 @@ describe("walking skeleton", () => {
   it("diverts CCP-1's delay after turbidity goes over the limit, not before, and de-energizes XV-501", async () => {
     await waitFor("reuse after verification", async () => (await opc.read("QualityMode")).value === "Reuse", 90_000);
     await waitFor("XV-501 coil energized", () => sim.image.coils.get("XV-501") === true, 5_000);
+    // The reuse permissive XY-501 (GPIO, in series with the solenoid) is held while in spec.
+    expect(sim.plant.inputs.gpio["XY-501"]).toBe(true);
     const t0 = sim.nowMs;
     // The analyzer now reads ~1.06 NTU: over the 0.5 NTU critical limit.
     sim.faults.add({ atMs: t0, fault: "offset", tag: "AIT-403", value: 1.0 });
@@ -108,6 +116,7 @@ describe("walking skeleton", () => {
     expect(reaction).toBeGreaterThanOrEqual(10_000);
     expect(reaction).toBeLessThanOrEqual(13_500);
     await waitFor("XV-501 coil de-energized", () => sim.image.coils.get("XV-501") === false, 5_000);
+    expect(sim.plant.inputs.gpio["XY-501"]).toBe(false);
     const s = ctl.status();
     expect(s.divert.firstOut).toMatch(/^CCP-1: AIT-403 1\.\d+ > 0\.5/);
   });
