@@ -20,6 +20,8 @@ import type { InitialOptions } from "./core/state.js";
 import { openStore, type Store } from "./store/index.js";
 import { wireStore } from "./runtime/store-wiring.js";
 import { CorePersistence, restoreFrom } from "./runtime/persistence.js";
+import { OpcuaAlarms, OpcuaIntake, opcuaSource } from "./runtime/opcua-adapter.js";
+import path from "node:path";
 import { FieldOutputWriter } from "./runtime/outputs.js";
 import { buildStatus, type StatusSnapshot } from "./runtime/status.js";
 import type { Logger } from "./system/log.js";
@@ -102,7 +104,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   });
   const controller = new Controller(config, clock, writer, {
     ...(opts.initial ? { initial: opts.initial } : {}),
-    ...(store ? { restore: restoreFrom(store, config) } : {}),
+    ...(store ? { restore: restoreFrom(store, config, clock.now()) } : {}),
   });
   const subs: Subscription[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
@@ -151,15 +153,17 @@ export async function startController(opts: StartOptions): Promise<RunningContro
 
   let opcua: ReclaimOpcuaServer | null = null;
   if (opts.opcua ?? config.opcua.enabled) {
-    opcua = new ReclaimOpcuaServer(
-      config,
-      {
-        snapshot: () => ({ state: controller.state.state, qualityMode: controller.state.divert.mode, tags: controller.state.tags }),
-        updates$: controller.updates$,
-        status$: controller.status$,
-      },
-      log.child({ part: "opcua" }),
-    );
+    const alarms = new OpcuaAlarms(config, controller, clock);
+    const audit = (r: { kind?: string; user: string; action: string; target: string; data: unknown }): void =>
+      store?.recordAudit({ kind: r.kind ?? "alarm", user: r.user, action: r.action, target: r.target, data: r.data, wallTs: clock.wall(), monoTs: clock.now() });
+    opcua = new ReclaimOpcuaServer(config, opcuaSource(config, controller, engine, clock), log.child({ part: "opcua" }), {
+      intake: new OpcuaIntake(controller, alarms, audit),
+      alarms,
+      ...(store ? { history: store } : {}),
+      audit,
+      now: () => clock.now(),
+      pkiDir: path.join(path.dirname(config.store.path), "pki"),
+    });
     await opcua.start();
     stoppers.push(() => opcua?.stop());
   }
@@ -171,6 +175,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       controller,
       engine,
       store,
+      clock,
       status,
       requestRestart: opts.onRestart ?? (() => log.warn("restart requested, but this controller was started without a restart handler")),
     });

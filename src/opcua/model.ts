@@ -78,6 +78,11 @@ export function buildSkidModel(ns: Namespace, objectsFolder: UAObject, config: C
     // The skid is where its alarms' events come from: SCADA subscribes to events here.
     eventNotifier: 1,
   });
+  // Part 9 5.12: the Server object is the root of the event hierarchy; node-opcua already links
+  // Server -HasNotifier-> skid, but a condition's source must be an event source of something,
+  // so the skid is also the Server's event source (for conditions that belong to no one tag).
+  const server = ns.addressSpace.rootFolder.objects.server;
+  if (server && skid.getEventSourceOfs().length === 0) server.addReference({ referenceType: "HasEventSource", nodeId: skid.nodeId });
   const tagsFolder = ns.addObject({ componentOf: skid, browseName: "Tags", nodeId: "s=Tags" });
   const tags = new Map<string, TagNode>();
   for (const t of config.tags) tags.set(t.name, addTag(ns, tagsFolder, t));

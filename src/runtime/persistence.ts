@@ -6,6 +6,7 @@
 import type { Subscription } from "rxjs";
 import type { Config } from "../config/schema.js";
 import type { CoreState } from "../core/state.js";
+import type { AlarmRecord, Shelve } from "../core/alarms.js";
 import { restoreSequenceState, type SequenceState } from "../core/sequence.js";
 import { restoreTotals, type TotalsState } from "../core/totals.js";
 import type { Store } from "../store/index.js";
@@ -14,18 +15,38 @@ import type { Controller } from "./controller.js";
 
 const KEY = "core";
 
+/** What an operator did to an alarm (acknowledged, shelved until it clears, taken out of service). */
+type PersistedAlarm = Pick<AlarmRecord, "state" | "active" | "raw" | "outOfService"> & { oneShotShelve: Shelve | null };
+
 interface Persisted {
   totals: TotalsState;
   setpoints: Record<string, number>;
   sequences: Record<string, SequenceState>;
+  alarms?: Record<string, PersistedAlarm>;
 }
 
 function snapshot(s: CoreState): Persisted {
-  return { totals: s.totals, setpoints: s.setpoints, sequences: s.sequences };
+  const alarms: Record<string, PersistedAlarm> = {};
+  for (const [name, r] of Object.entries(s.alarms.alarms)) {
+    alarms[name] = { state: r.state, active: r.active, raw: r.raw, outOfService: r.outOfService, oneShotShelve: r.shelved?.until === null ? r.shelved : null };
+  }
+  return { totals: s.totals, setpoints: s.setpoints, sequences: s.sequences, alarms };
+}
+
+/** Alarms as the operator left them; monotonic times restart from now (a timed shelve does not survive). */
+function restoreAlarms(fresh: CoreState["alarms"], saved: Record<string, PersistedAlarm> | undefined, now: number): CoreState["alarms"] {
+  if (!saved) return fresh;
+  const alarms = { ...fresh.alarms };
+  for (const [name, r] of Object.entries(alarms)) {
+    const p = saved[name];
+    if (!p) continue;
+    alarms[name] = { ...r, state: p.state, active: p.active, raw: p.raw, outOfService: p.outOfService, shelved: p.oneShotShelve, rawSince: now, activeSince: p.active ? now : null };
+  }
+  return { ...fresh, alarms };
 }
 
 /** The fresh state with what was saved laid over it (only what still fits the config). */
-export function restoreFrom(store: Pick<Store, "loadState">, config: Config): (fresh: CoreState) => CoreState {
+export function restoreFrom(store: Pick<Store, "loadState">, config: Config, now: number): (fresh: CoreState) => CoreState {
   return (fresh) => {
     const saved = store.loadState<Persisted>(KEY);
     if (!saved) return fresh;
@@ -40,7 +61,8 @@ export function restoreFrom(store: Pick<Store, "loadState">, config: Config): (f
       const s = saved.sequences?.[name];
       if (s) sequences[name] = restoreSequenceState(s);
     }
-    return { ...fresh, totals: saved.totals ? restoreTotals(saved.totals) : fresh.totals, setpoints, sequences };
+    const alarms = restoreAlarms(fresh.alarms, saved.alarms, now);
+    return { ...fresh, totals: saved.totals ? restoreTotals(saved.totals) : fresh.totals, setpoints, sequences, alarms };
   };
 }
 
@@ -62,8 +84,9 @@ export class CorePersistence {
       this.timer = this.clock.setTimer(tick, this.everyMs);
     };
     this.timer = this.clock.setTimer(tick, this.everyMs);
+    // An operator's act (a setpoint, an acknowledgement, a shelve) is saved at once.
     this.sub = this.controller.audit$.subscribe((a) => {
-      if (a.result === "accepted" && a.command.startsWith("setpoint ")) this.save();
+      if (a.result === "accepted" && (a.command.startsWith("setpoint ") || /^(acknowledge|shelve|unshelve) /.test(a.command))) this.save();
     });
   }
 
