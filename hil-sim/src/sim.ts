@@ -53,6 +53,7 @@ export class Simulator {
   private lastStep = 0;
   private running = false;
   private readonly servers: TcpSlaveServer[] = [];
+  private readonly stepListeners = new Set<(nowMs: number) => void>();
 
   constructor(opts: SimulatorOptions) {
     this.clock = opts.clock;
@@ -112,6 +113,16 @@ export class Simulator {
       left -= dt;
     }
     this.exchange();
+    for (const fn of this.stepListeners) fn(this.plant.nowMs);
+  }
+
+  /**
+   * Calls fn after every model step with the plant's time: for wiring that follows the plant
+   * without a timer of its own (the scenario runner's GPIO link). Returns the unsubscribe.
+   */
+  onStep(fn: (nowMs: number) => void): () => void {
+    this.stepListeners.add(fn);
+    return () => this.stepListeners.delete(fn);
   }
 
   /** Controller outputs (coils, drive words) into the plant; sensor readings out to the devices. */

@@ -2,12 +2,13 @@
 // reuse permissive XY-501, the watchdog heartbeat WD-001 and the horn XA-001 (outputs, to the
 // plant) and the emergency stop HS-001 (input, from the plant). The controller gets an
 // in-memory GPIO backend (src/field/gpio/fake.ts); this link copies levels across on every
-// change of an output and every simulator step for the input. Without GPIO tags in the
-// config the plant is wired "hardwired": XY-501 closed, no watchdog relay.
+// change of an output and after every simulator step for the input (the plant only changes
+// HS-001 in a step, so no timer of its own: on virtual time every timer costs). Without GPIO
+// tags in the config the plant is wired "hardwired": XY-501 closed, no watchdog relay.
 import type { Subscription } from "rxjs";
 import type { Config } from "../../../src/config/schema.js";
 import { FakeGpio } from "../../../src/field/gpio/fake.js";
-import type { Clock, TimerHandle } from "../../../src/time/clock.js";
+import type { Clock } from "../../../src/time/clock.js";
 import type { Simulator } from "../sim.js";
 
 const PLANT_OUTPUTS = ["XY-501", "WD-001", "XA-001"] as const;
@@ -36,33 +37,27 @@ export class GpioLink {
   private readonly outputs: Wire[];
   private readonly estop: Wire | undefined;
   private sub: Subscription | undefined;
-  private timer: TimerHandle | undefined;
-  private running = false;
+  private unstep: (() => void) | undefined;
 
+  /** `_clock` is kept for callers written when the input was polled on a timer. */
   constructor(
     config: Config,
     private readonly sim: Simulator,
-    private readonly clock: Clock,
+    _clock?: Clock,
   ) {
     this.outputs = wiresOf(config, PLANT_OUTPUTS, "out");
     this.estop = wiresOf(config, [ESTOP], "in")[0];
   }
 
   /** Before the controller starts: the plant's HS-001 level is on the input line the controller will open. */
-  start(pollMs: number): void {
-    this.running = true;
+  start(_pollMs?: number): void {
     this.copyEstop();
     this.sub = this.backend.changes$.subscribe((c) => {
       if (c.by !== "controller") return;
       const w = this.outputs.find((o) => o.line === c.line);
       if (w) this.sim.setGpio(w.tag as PlantOutput, c.high !== w.activeLow);
     });
-    const tick = (): void => {
-      if (!this.running) return;
-      this.copyEstop();
-      this.timer = this.clock.setTimer(tick, pollMs);
-    };
-    this.timer = this.clock.setTimer(tick, pollMs);
+    this.unstep = this.sim.onStep(() => this.copyEstop());
   }
 
   /**
@@ -74,8 +69,7 @@ export class GpioLink {
   }
 
   stop(): void {
-    this.running = false;
-    this.clock.clearTimer(this.timer);
+    this.unstep?.();
     this.sub?.unsubscribe();
   }
 
