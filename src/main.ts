@@ -25,7 +25,7 @@ import path from "node:path";
 import { FieldOutputWriter } from "./runtime/outputs.js";
 import { buildStatus, type StatusSnapshot } from "./runtime/status.js";
 import type { Logger } from "./system/log.js";
-import { sleep, type Clock } from "./time/clock.js";
+import type { Clock, TimerHandle } from "./time/clock.js";
 
 export interface StartOptions {
   config: Config;
@@ -198,7 +198,9 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     async stop() {
       // Safe outputs first: stop scanning, then de-energize everything and wait (bounded) for the writes.
       controller.stop();
-      await Promise.race([controller.writeSafeOutputs(), sleep(clock, 2000)]);
+      let deadline: TimerHandle | undefined;
+      await Promise.race([controller.writeSafeOutputs(), new Promise<void>((resolve) => (deadline = clock.setTimer(resolve, 2000)))]);
+      clock.clearTimer(deadline);
       for (const s of subs) s.unsubscribe();
       for (const stop of stoppers.reverse()) await stop();
       gpio.stop();

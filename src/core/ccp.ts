@@ -35,7 +35,9 @@ export function ccpStep(cfg: CcpConfig, prev: CcpState, input: { value: TagValue
   const value = typeof input.value === "number" ? input.value : null;
   // Fail safe: a CCP whose input is not good is off-spec at once, whatever its value says.
   if (quality.code !== "good" || value === null || !Number.isFinite(value)) {
-    return { status: "off-spec", criticalSince: null, value, quality, reason: `${cfg.tag} ${describeQuality(quality)}` };
+    // The critical timer keeps running through a bad reading: an input that flickers bad/good
+    // while past its limit must not restart the delay (nor re-raise the alarm each time).
+    return { status: "off-spec", criticalSince: prev.criticalSince, value, quality, reason: `${cfg.tag} ${describeQuality(quality)}` };
   }
   const critical = beyond(cfg.critical, value);
   if (critical) {

@@ -5,6 +5,7 @@ import { tagSchema, type Config, type TagConfig } from "../config/schema.js";
 import type { AlarmDef } from "./alarms.js";
 import { compile, orderDerived, type Compiled, type ExprType } from "./expr/index.js";
 import type { SequenceDef } from "./sequence.js";
+import { PACKML_STATES } from "./packml.js";
 
 export interface ModelProblem {
   path: (string | number)[];
@@ -55,9 +56,12 @@ export type BuiltModel = { ok: true; model: CoreModel } | { ok: false; problems:
 /** Built-in alarms: each CCP, the valve discrepancy, scan overruns, each device offline. */
 function builtinAlarms(config: Config): AlarmDef[] {
   const defs: AlarmDef[] = [];
+  // CCP alarms matter while producing; outside Execute (RO stopped, tank drained) the analyzers
+  // read what stands in the pipe, and the product is diverted anyway: suppressed by design.
+  const notProducing = PACKML_STATES.filter((s) => s !== "Execute");
   for (const c of config.quality.ccps) {
-    defs.push({ name: c.name, message: `${c.name} off-spec: ${c.description || c.tag}`, priority: "critical", group: "reuse-quality" });
-    defs.push({ name: `${c.name}.alert`, message: `${c.name} past its alert limit`, priority: "medium" });
+    defs.push({ name: c.name, message: `${c.name} off-spec: ${c.description || c.tag}`, priority: "critical", group: "reuse-quality", offDelay: 5000, suppressWhen: notProducing });
+    defs.push({ name: `${c.name}.alert`, message: `${c.name} past its alert limit`, priority: "medium", offDelay: 5000, suppressWhen: notProducing });
   }
   defs.push({ name: "DISCREPANCY", message: `${config.quality.valve} did not reach its commanded position`, priority: "critical", group: "reuse-quality" });
   defs.push({ name: "SCAN-OVERRUN", message: "control scan overran its period", priority: "medium" });
@@ -123,6 +127,30 @@ export function buildModel(config: Config): BuiltModel {
     if (p.sequence !== undefined && !seqNames.has(p.sequence)) problems.push({ path: ["protection", i, "sequence"], message: `unknown sequence "${p.sequence}"` });
     if (cause) protection.push({ index: i, cause, clear });
   });
+
+  // A row whose inputs come from a device that stops answering does not trip (protection.ts):
+  // so every such device needs a row of its own that acts on `not <device>.online`.
+  const derivedDeps = new Map(derivedDefs.map((d) => [d.name, d.expr.deps]));
+  const fieldTags = (deps: readonly string[], seen = new Set<string>()): string[] =>
+    deps.flatMap((d) => {
+      if (seen.has(d)) return [];
+      seen.add(d);
+      const inner = derivedDeps.get(d);
+      return inner ? fieldTags(inner, seen) : [d];
+    });
+  const watched = new Set(protection.flatMap((p) => p.cause.deps.filter((d) => d.endsWith(".online"))));
+  for (const p of protection) {
+    for (const tag of fieldTags(p.cause.deps)) {
+      const device = config.tags.find((t) => t.name === tag)?.modbus?.device;
+      if (device && !watched.has(deviceOnlineTag(device))) {
+        problems.push({
+          path: ["protection", p.index, "cause"],
+          message: `reads ${tag} from ${device}, but no protection row acts on "not ${deviceOnlineTag(device)}": add one (rows do not trip on a device that stops answering)`,
+        });
+        watched.add(deviceOnlineTag(device));
+      }
+    }
+  }
 
   const alarmConditions = new Map<string, Compiled>();
   const alarmDefs: AlarmDef[] = builtinAlarms(config);

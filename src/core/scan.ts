@@ -10,6 +10,7 @@ import { deviceOnlineTag, type CoreModel } from "./model.js";
 import { applyPackml, type StateEvent } from "./packml-run.js";
 import { protectionStep, type ProtectionEvent } from "./protection.js";
 import { bad, GOOD, type Quality, type TagSample, type TagValue } from "./quality.js";
+import type { TagConfig } from "../config/schema.js";
 import { runSequences } from "./sequences-run.js";
 import type { SequenceEvent } from "./sequence.js";
 import type { CoreState } from "./state.js";
@@ -74,26 +75,34 @@ function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSamp
     const t = tags[s.tag];
     if (cfg && t) tags[s.tag] = applySample(cfg, t, s);
   }
+  const settle = (name: string, cfg: TagConfig): void => {
+    const t = tags[name];
+    if (!t) return;
+    const quality = effectiveQuality(cfg, t, now);
+    if (!sameQuality(quality, t.quality)) tags[name] = { ...t, quality };
+  };
+  // Field tags first, so that derived tags see this scan's qualities (stale, out of range).
+  const derived = new Set(model.derived.map((d) => d.name));
+  for (const [name, cfg] of model.tagByName) if (!derived.has(name)) settle(name, cfg);
   // Derived tags, in dependency order: quality is the worst of the inputs used.
   const lookup = lookupFor(tags, {}, { state: "", mode: "", qualityMode: "" });
   for (const d of model.derived) {
     const r = evaluate(d.expr, lookup);
     const t = tags[d.name];
-    if (!t) continue;
+    const cfg = model.tagByName.get(d.name);
+    if (!t || !cfg) continue;
     const value = typeof r.value === "string" ? null : r.value;
     const sourceTs = Math.max(0, ...d.expr.deps.map((n) => tags[n]?.sourceTs ?? 0));
-    tags[d.name] = applySample(model.tagByName.get(d.name) as never, t, { tag: d.name, value, quality: r.quality, sourceTs: sourceTs || wall, mono: now });
+    tags[d.name] = applySample(cfg, t, { tag: d.name, value, quality: r.quality, sourceTs: sourceTs || wall, mono: now });
+    settle(d.name, cfg);
   }
   const updates: TagUpdate[] = [];
-  for (const [name, cfg] of model.tagByName) {
+  for (const name of model.tagByName.keys()) {
     const t = tags[name];
     const before = prev[name];
     if (!t || !before) continue;
-    const quality = effectiveQuality(cfg, t, now);
-    const q = sameQuality(quality, t.quality) ? t.quality : quality;
-    if (q !== t.quality) tags[name] = { ...t, quality: q };
-    if (t.value !== before.value || !sameQuality(q, before.quality) || t.sourceTs !== before.sourceTs) {
-      updates.push({ tag: name, value: t.value, quality: q, sourceTs: t.sourceTs });
+    if (t.value !== before.value || !sameQuality(t.quality, before.quality) || t.sourceTs !== before.sourceTs) {
+      updates.push({ tag: name, value: t.value, quality: t.quality, sourceTs: t.sourceTs });
     }
   }
   return { tags, updates };

@@ -17,12 +17,16 @@ export interface ProtectionState {
   causeSince: number | null;
   active: boolean;
   since: number | null;
+  /** Since when the row's clear condition has held (null while it does not). */
+  clearSince: number | null;
 }
 
 export interface ValveState {
   /** What the core commanded the valve to last (true = reuse). */
   commandedReuse: boolean;
   commandedSince: number;
+  /** Since when the commanded position has not been confirmed by its limit switch (null while it is). */
+  unconfirmedSince: number | null;
   /** The discrepancy in force, if any. */
   discrepancy: "none" | "reuse" | "divert";
 }
@@ -67,7 +71,7 @@ export function initialState(model: CoreModel, now: number, opts: InitialOptions
   const ccps: Record<string, CcpState> = {};
   for (const c of config.quality.ccps) ccps[c.name] = initialCcp();
   const protection: Record<string, ProtectionState> = {};
-  for (const p of config.protection) protection[p.name] = { causeSince: null, active: false, since: null };
+  for (const p of config.protection) protection[p.name] = { causeSince: null, active: false, since: null, clearSince: null };
   const sequences: Record<string, SequenceState> = {};
   for (const s of model.sequences) sequences[s.name] = initialSequenceState();
   const divert = initialDivert();
@@ -81,7 +85,7 @@ export function initialState(model: CoreModel, now: number, opts: InitialOptions
     mode: "Automatic",
     autoStart: opts.state === undefined && config.skid.autoStart,
     protection,
-    valve: { commandedReuse: reuse, commandedSince: now, discrepancy: "none" },
+    valve: { commandedReuse: reuse, commandedSince: now, unconfirmedSince: null, discrepancy: "none" },
     alarms: initialAlarmsState(model.alarmDefs),
     sequences,
     forced: {},

@@ -14,23 +14,28 @@ function made(tags: TagTable, name: string | undefined): boolean | null {
   return t !== undefined && t.quality.code === "good" && t.value === true;
 }
 
-/** Valve state after this scan's command; `commandReuse` is what the outputs will say. */
+/**
+ * Valve state after this scan's command; `commandReuse` is what the outputs will say. The
+ * discrepancy time runs from the later of the command and the moment the confirming switch
+ * was lost, so a switch that drops for a poll or two is not a discrepancy.
+ */
 export function valveStep(cfg: QualityConfig, prev: ValveState, tags: TagTable, commandReuse: boolean, now: number): ValveState {
   const changed = commandReuse !== prev.commandedReuse;
   const since = changed ? now : prev.commandedSince;
-  const late = now - since >= cfg.discrepancy;
-  let discrepancy: ValveState["discrepancy"] = "none";
-  if (commandReuse) {
-    const ok = made(tags, cfg.reuseFeedback);
-    if (ok === false && late) discrepancy = "reuse";
-  } else if (cfg.divertFeedback !== undefined) {
+  let confirmed: boolean | null;
+  if (commandReuse) confirmed = made(tags, cfg.reuseFeedback);
+  else if (cfg.divertFeedback === undefined) confirmed = null;
+  else {
     const t = tags[cfg.divertFeedback];
-    const goodNotMade = t !== undefined && t.quality.code === "good" && t.value !== true;
-    if (goodNotMade && late) discrepancy = "divert";
-    // It stays until the valve is confirmed in divert.
-    if (prev.discrepancy === "divert" && made(tags, cfg.divertFeedback) !== true) discrepancy = "divert";
+    // Only a good "not made" counts on the divert side (see above); anything else is no evidence.
+    confirmed = t !== undefined && t.quality.code === "good" ? t.value === true : true;
   }
-  return { commandedReuse: commandReuse, commandedSince: since, discrepancy };
+  const unconfirmedSince = confirmed === false ? (changed ? now : (prev.unconfirmedSince ?? now)) : null;
+  let discrepancy: ValveState["discrepancy"] = "none";
+  if (unconfirmedSince !== null && now - unconfirmedSince >= cfg.discrepancy) discrepancy = commandReuse ? "reuse" : "divert";
+  // A divert-side discrepancy stays until the valve is confirmed in divert.
+  if (prev.discrepancy === "divert" && !commandReuse && made(tags, cfg.divertFeedback) !== true) discrepancy = "divert";
+  return { commandedReuse: commandReuse, commandedSince: since, unconfirmedSince, discrepancy };
 }
 
 /** Whether the valve is confirmed in reuse (commanded and the limit switch made): for the totals. */

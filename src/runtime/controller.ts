@@ -88,10 +88,11 @@ export class Controller {
     return this.writer.settle();
   }
 
+  /** Starts scanning; the first scan runs on the next tick, so subscribers set up now see it. */
   start(): void {
     this.running = true;
     this.nextDue = this.clock.now();
-    this.loop();
+    this.timer = this.clock.setTimer(() => this.loop(), 0);
   }
 
   stop(): void {

@@ -203,7 +203,7 @@ export class OpcuaAlarms implements AlarmSource {
       if (v.confirmed) return { ok: false, code: "state", message: `alarm ${name} is already confirmed` };
       this.confirmed.set(name, true);
     } else {
-      this.comments.set(name, { text: String(req.args.comment ?? ""), user: req.user, at: this.clock.wall() });
+      this.comments.set(name, { text: typeof req.args.comment === "string" ? req.args.comment : "", user: req.user, at: this.clock.wall() });
     }
     const after = this.view(name);
     if (after) this.changes$.next(after);

@@ -76,6 +76,15 @@ describe("config loading", () => {
     expect(err.problems.find((p) => p.path === "quality.verification")?.line).toBe(lineOf(text, "verification: 30s"));
   });
 
+  it("rejects protection that reads a device with no row for losing that device", () => {
+    const start = reference.indexOf("  - name: DRIVE-OFFLINE");
+    const end = reference.indexOf("  - name: ANALYZER-OFFLINE");
+    const err = problemsOf(reference.slice(0, start) + reference.slice(end));
+    expect(err.problems.map((p) => p.message)).toContainEqual(
+      'reads P-101-FAULT from vfd-p101, but no protection row acts on "not vfd-p101.online": add one (rows do not trip on a device that stops answering)',
+    );
+  });
+
   it("rejects a CCP whose reaction cannot beat the water to the valve", () => {
     const text = reference.replace("      delay: 30s\n", "      delay: 100s\n");
     const err = problemsOf(text);

@@ -48,7 +48,10 @@ describe("equipment protection (cause-and-effect matrix)", () => {
     expect(h.state.alarms.alarms[r.row]?.state ?? "Unacknowledged").toBe("Unacknowledged");
     if (r.recover) {
       Object.assign(h.values, r.recover);
-      h.run(1000);
+      // A row clears once its cause has stayed away for its delay (at least 1 s).
+      h.run(Math.max(r.delayMs, 1000) - 200);
+      expect(h.state.protection[r.row]?.active, "not cleared before its delay").toBe(true);
+      h.run(1500);
       expect(h.state.protection[r.row]?.active).toBe(false);
       h.run(500);
       expect(h.state.state).toBe(r.stateAfterClear);
@@ -64,7 +67,7 @@ describe("equipment protection (cause-and-effect matrix)", () => {
     h.run(5000);
     expect(h.state.state).toBe("Suspended");
     h.values["LIT-601"] = 84.9;
-    h.run(1000);
+    h.run(6000);
     expect(h.state.state).toBe("Execute");
   });
 
@@ -84,12 +87,32 @@ describe("equipment protection (cause-and-effect matrix)", () => {
     expect(Object.values(h.state.protection).some((p) => p.active)).toBe(false);
   });
 
-  it("TMP above 0.8 bar for 30 s starts the UF backwash early", () => {
+  it("TMP above 0.8 bar starts the UF backwash early, but not within 10 min of filtration of the last one", () => {
     const h = new CoreHarness();
+    h.values["P-202-RUN"] = true;
+    h.run(9 * 60_000);
     h.values["PIT-201"] = 2.1;
     h.values["PIT-202"] = 1.2;
-    h.run(31_000);
+    h.run(50_000);
+    expect(h.state.sequences["uf-backwash"]?.status).toBe("idle");
+    h.run(15_000);
     expect(h.state.sequences["uf-backwash"]?.status).toBe("running");
     expect(h.mode).toBe("Divert");
+    // Fouling the backwash did not remove: no second backwash for another 10 min of filtration.
+    h.run(120_000);
+    expect(h.state.sequences["uf-backwash"]?.runs).toBe(1);
+  });
+
+  it("a device that stops answering does not trip the rows that read through it; its own row acts", () => {
+    const h = new CoreHarness();
+    h.run(1000);
+    h.quality["PIT-301"] = { code: "bad", reason: "no-comm", detail: "rio-1 offline" };
+    h.quality["LIT-101"] = { code: "bad", reason: "no-comm", detail: "rio-1 offline" };
+    h.values["rio-1.online"] = false;
+    h.run(3000);
+    expect(h.state.protection["RO-HIGH-PRESSURE"]?.active).toBe(false);
+    expect(h.state.protection["EQ-LOW"]?.active).toBe(false);
+    expect(h.state.protection["RIO-OFFLINE"]?.active).toBe(true);
+    expect(h.state.state).toBe("Held");
   });
 });

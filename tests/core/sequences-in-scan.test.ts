@@ -11,10 +11,11 @@ describe("sequences in the scan", () => {
     h.run(5000);
     expect(h.state.state).toBe("Stopped");
     h.values["rio-1.online"] = true;
+    // The RIO-OFFLINE row clears 1 s after rio-1 answers again; then Reset, Start.
     h.run(2000);
     expect(h.state.state).toBe("Starting");
     expect(h.state.sequences["start-flush"]?.status).toBe("running");
-    h.run(59_000);
+    h.run(60_000);
     expect(h.state.state).toBe("Execute");
     expect(h.mode).toBe("Divert");
     h.run(250_000);

@@ -23,6 +23,22 @@ describe("divert valve discrepancy", () => {
     expect(h.state.state).toBe("Execute");
   });
 
+  it("a limit switch lost for a poll or two is not a discrepancy; lost for 5 s it is", () => {
+    const h = new CoreHarness();
+    h.run(10_000);
+    h.quality["ZSO-501"] = { code: "bad", reason: "no-comm" };
+    h.run(1000);
+    delete h.quality["ZSO-501"];
+    h.run(10_000);
+    expect(h.eventsOf("discrepancy")).toEqual([]);
+    expect(h.mode).toBe("Reuse");
+    h.quality["ZSO-501"] = { code: "bad", reason: "no-comm" };
+    h.run(4800);
+    expect(h.eventsOf("discrepancy")).toEqual([]);
+    h.run(400);
+    expect(h.eventsOf("discrepancy")[0]?.side).toBe("reuse");
+  });
+
   it("a valve that travels within 5 s raises nothing", () => {
     const h = new CoreHarness({ initial: { state: "Execute" } });
     h.travelMs = 4900;
