@@ -20,43 +20,9 @@ interface Known {
   failures: RegExp[];
 }
 
-// A stopped RO pump: PIT-301 reads about 0 bar with noise, so sometimes a little below 0.
-// Config range [0, 25] makes that "out of range", a bad input, and protection's fail-safe
-// rule (a cause that cannot be evaluated holds) then trips RO-HIGH-PRESSURE: Abort.
-const PIT301_ABORT =
-  "controller/config: with P-301 stopped, PIT-301 noise dips below 0 bar; range [0, 25] makes that a bad input and the fail-safe " +
-  "protection rule trips RO-HIGH-PRESSURE, aborting a skid that should be held or suspended";
-// rio-1 lost: every row whose cause reads a rio-1 input trips by the same fail-safe rule,
-// and RO-HIGH-PRESSURE's Abort wins over RIO-OFFLINE's Hold.
-const RIO_ABORT =
-  "controller/config: with rio-1 offline every protection row on its inputs trips (fail-safe: a bad cause holds), and RO-HIGH-PRESSURE's " +
-  "Abort overrides RIO-OFFLINE's Hold that REFERENCE-SKID.md asks for";
-const WAS_ABORTED = /^final state expected (Execute|Held|Suspended): was Aborted$/;
-
-const EXPECTED_FAILURES: Readonly<Record<string, Known>> = {
-  "eq-low": { reason: PIT301_ABORT, failures: [WAS_ABORTED] },
-  "reuse-full": { reason: PIT301_ABORT, failures: [WAS_ABORTED] },
-  "vfd-p101-fault": { reason: PIT301_ABORT, failures: [WAS_ABORTED] },
-  "vfd-p301-fault": { reason: PIT301_ABORT, failures: [WAS_ABORTED] },
-  "rio-offline": { reason: RIO_ABORT, failures: [WAS_ABORTED] },
-  "rio-offline-upset": { reason: RIO_ABORT, failures: [WAS_ABORTED] },
-  "break-low": {
-    reason: `${PIT301_ABORT}; and then the config runs P-101 only in Starting/Execute, so in Suspended nothing refills the break tank and the skid never resumes`,
-    failures: [/^final state expected Execute: was (Aborted|Suspended)$/],
-  },
-  "tmp-cip": {
-    reason:
-      "config: TMP-BACKWASH restarts the backwash every ~100 s while fouling no backwash removes keeps TMP > 0.8 bar (no minimum interval); " +
-      `each backwash draws ~1.8 m³ from the break tank, so BREAK-LOW suspends before TMP-CIP's 60 s ever run out; then ${PIT301_ABORT}`,
-    failures: [/^alarm TMP-CIP expected: never raised$/, /^final state expected Held: was (Aborted|Suspended)$/],
-  },
-  "day-normal": {
-    reason:
-      "config runs P-101 at 75 % (45 m³/h) against the RO's 40 m³/h: the break tank overflows, LIT-202 noise above its 0–100 % range is a bad " +
-      "input, and BREAK-LOW's fail-safe rule suspends the skid for a moment, about 16 times a day",
-    failures: [/^no trip expected from 0s to 24h: trip at [\dhms.]+ \(BREAK-LOW\)( and \d+ more)?$/],
-  },
-};
+// Every scenario passes today. A scenario that cannot pass because the controller or its
+// config lacks something goes here, with the reason and the failures it is allowed.
+const EXPECTED_FAILURES: Readonly<Record<string, Known>> = {};
 
 const DIR = fileURLToPath(new URL("../scenarios/", import.meta.url));
 const FILES = readdirSync(DIR)

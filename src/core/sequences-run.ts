@@ -51,6 +51,8 @@ export function runSequences(model: CoreModel, prev: CoreState, state: PackmlSta
     }
     for (const row of tripped) {
       if (row.sequence !== def.name || st.status !== "idle") continue;
+      // A row starts the sequence early, but not within its minimum interval of the last run.
+      if (st.runs > 0 && st.accumulated < (def.trigger?.minInterval ?? 0)) continue;
       const r = startSequence(def, st, now, row.name);
       if (r.ok) {
         st = r.state;

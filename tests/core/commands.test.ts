@@ -33,7 +33,7 @@ describe("command intake", () => {
     const bad = h.command({ kind: "setpoint", name: "SP-P101", value: 120 });
     expect(bad.result).toEqual({ ok: false, code: "range", message: "SP-P101 = 120 is outside its engineering limits 30..100 %" });
     const ok = h.command({ kind: "setpoint", name: "SP-P101", value: 80 });
-    expect(ok.audit).toMatchObject({ old: 70, new: 80, result: "accepted" });
+    expect(ok.audit).toMatchObject({ old: 75, new: 80, result: "accepted" });
     h.run(200);
     expect(h.state.outputs["P-101-SREF"]).toBe(80);
     expect(h.command({ kind: "setpoint", name: "SP-NOPE", value: 1 }).result).toMatchObject({ ok: false, code: "unknown" });

@@ -90,17 +90,26 @@ describe("equipment protection (cause-and-effect matrix)", () => {
   it("TMP above 0.8 bar starts the UF backwash early, but not within 10 min of filtration of the last one", () => {
     const h = new CoreHarness();
     h.values["P-202-RUN"] = true;
-    h.run(9 * 60_000);
+    h.run(60_000);
     h.values["PIT-201"] = 2.1;
     h.values["PIT-202"] = 1.2;
-    h.run(50_000);
+    h.run(29_000);
     expect(h.state.sequences["uf-backwash"]?.status).toBe("idle");
-    h.run(15_000);
+    h.run(2_000);
     expect(h.state.sequences["uf-backwash"]?.status).toBe("running");
     expect(h.mode).toBe("Divert");
-    // Fouling the backwash did not remove: no second backwash for another 10 min of filtration.
+    // Fouling the backwash cannot remove: the row clears and trips again, but no second
+    // backwash within 10 min of filtration of the first.
+    h.values["PIT-201"] = 1.5;
+    h.run(120_000);
+    h.values["PIT-201"] = 2.1;
     h.run(120_000);
     expect(h.state.sequences["uf-backwash"]?.runs).toBe(1);
+    h.values["PIT-201"] = 1.5;
+    h.run(400_000);
+    h.values["PIT-201"] = 2.1;
+    h.run(40_000);
+    expect(h.state.sequences["uf-backwash"]?.runs).toBe(2);
   });
 
   it("a device that stops answering does not trip the rows that read through it; its own row acts", () => {
