@@ -43,6 +43,8 @@ export interface StartOptions {
   store?: boolean;
   /** The GPIO backend (the simulator's fake); by default the one the config selects. */
   gpio?: GpioBackend;
+  /** How often GPIO inputs are read (ms, default 10); simulations may read less often. */
+  gpioPollMs?: number;
   /** The wall clock is known synchronized (simulations); otherwise watched via systemd-timesyncd's flag. */
   clockSynced?: boolean;
   /** The config file (for the config lifecycle commands). */
@@ -89,7 +91,7 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const transports =
     opts.transports ?? new Map(config.lines.map((l) => [l.name, new ModbusSerialTransport(l, clock) as ModbusTransport] as const));
   // GPIO next: its outputs open at their safe level, and missing lines stop start-up (exit 6).
-  const gpio = new GpioField(config, clock, opts.gpio ?? (await createGpioBackend(config)));
+  const gpio = new GpioField(config, clock, opts.gpio ?? (await createGpioBackend(config)), opts.gpioPollMs !== undefined ? { pollMs: opts.gpioPollMs } : {});
   try {
     gpio.start();
   } catch (err) {

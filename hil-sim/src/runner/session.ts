@@ -128,7 +128,8 @@ export class ScenarioSession {
         clockSynced: true,
         initial: { state: scenario.initial.state, qualityMode: scenario.initial.qualityMode },
         ...(transports ? { transports } : {}),
-        ...(link ? { gpio: link.backend } : {}),
+        // The plant changes HS-001 once per 100 ms step: reading it every 10 ms would only cost time.
+        ...(link ? { gpio: link.backend, gpioPollMs: 50 } : {}),
       };
       // startController waits for the first poll cycle (and stop() for the safe writes): on
       // virtual time nothing happens unless the clock moves meanwhile.
