@@ -1,4 +1,5 @@
-// Maps errors to the documented exit codes (README "Exit codes").
+// Maps errors to the documented exit codes (README "Exit codes"): one code per kind of bad
+// input, so that a script can tell "not running" from "refused" from "out of range".
 import { RemoteError } from "../control/client.js";
 import { ERROR_CODES, ReclaimError } from "../system/errors.js";
 import { EXIT, type ExitCode } from "../system/exit-codes.js";
@@ -13,6 +14,10 @@ const BY_CODE: Record<string, ExitCode> = {
   [ERROR_CODES.CONTROL_PERMISSION]: EXIT.PERMISSION,
   [ERROR_CODES.COMMAND_REJECTED]: EXIT.REJECTED,
   [ERROR_CODES.SCENARIO_INVALID]: EXIT.USAGE,
+  [ERROR_CODES.OUT_OF_RANGE]: EXIT.OUT_OF_RANGE,
+  [ERROR_CODES.UNKNOWN_NAME]: EXIT.UNKNOWN_NAME,
+  [ERROR_CODES.BAD_ARGUMENT]: EXIT.USAGE,
+  [ERROR_CODES.AUDIT_BROKEN]: EXIT.AUDIT_BROKEN,
 };
 
 export function exitCodeFor(err: unknown): ExitCode {

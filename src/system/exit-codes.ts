@@ -12,5 +12,8 @@ export const EXIT = {
   PERMISSION: 8,
   REJECTED: 9,
   SCENARIO_FAILED: 10,
+  OUT_OF_RANGE: 11,
+  UNKNOWN_NAME: 12,
+  AUDIT_BROKEN: 13,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -13,6 +13,7 @@ import { describeThrown } from "../modbus/classify.js";
 import { FakeGpio } from "./fake.js";
 import { GpioLineMissing, type GpioBackend, type GpioPin } from "./gpio.js";
 import { OnoffGpioBackend } from "./onoff.js";
+import { RemoteGpioBackend } from "./remote.js";
 
 export interface GpioFieldOptions {
   /** The output tag the scan toggles as a heartbeat for the external watchdog relay (WD-001). */
@@ -56,8 +57,9 @@ export function gpioLineOf(config: Config, tag: string): number {
   return config.gpio.lineBase + t.gpio.gpio;
 }
 
-/** The backend the config asks for: the fake, or onoff on the machine's sysfs GPIO. */
+/** The backend the config asks for: the fake, a remote GPIO server's, or onoff on the machine's sysfs GPIO. */
 export async function createGpioBackend(config: Config): Promise<GpioBackend> {
+  if (config.gpio.backend === "remote") return await RemoteGpioBackend.create(config.gpio.socket ?? "");
   return config.gpio.backend === "fake" ? new FakeGpio() : await OnoffGpioBackend.create();
 }
 

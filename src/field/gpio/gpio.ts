@@ -17,7 +17,7 @@ export interface GpioPin {
 }
 
 export interface GpioBackend {
-  readonly kind: "onoff" | "fake";
+  readonly kind: "onoff" | "fake" | "remote";
   /**
    * Opens a line. An output starts at `initialHigh` from the first instant (no glitch through
    * the other level). Throws GpioLineMissing when the machine does not have the line.
