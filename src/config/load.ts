@@ -1,6 +1,7 @@
 // Reads and validates a config file: YAML syntax, then the schema, then the semantic
 // checks. Every problem is reported at once, each with file:line:column and key path.
 import { readFileSync } from "node:fs";
+import { visit } from "yaml";
 import { ERROR_CODES, FileProblemsError, ReclaimError, type Problem } from "../system/errors.js";
 import { configSchema, type Config } from "./schema.js";
 import { semanticProblems } from "./semantic.js";
@@ -16,11 +17,33 @@ export interface LoadedConfig {
 export function parseConfig(text: string, file: string): Config {
   const y = parseYaml(text, file);
   if (y.syntax.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, y.syntax);
-  const result = configSchema.safeParse(y.doc.toJS());
+  const aliases = unresolvedAliases(y);
+  if (aliases.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, aliases);
+  let data: unknown;
+  try {
+    // Aliases are resolved here: an alias to a missing anchor, or an alias bomb, throws.
+    data = y.doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, [{ file, line: 1, column: 1, path: "", message: `cannot resolve the YAML: ${(err as Error).message}` }]);
+  }
+  const result = configSchema.safeParse(data);
   if (!result.success) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, schemaProblems(y, result.error.issues));
   const semantic = semanticProblems(result.data).map((s) => locatedProblem(y, s.path, s.message));
   if (semantic.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, semantic);
   return result.data;
+}
+
+/** Aliases (`*name`) whose anchor (`&name`) does not exist, each at its line. */
+function unresolvedAliases(y: LocatedYaml): Problem[] {
+  const out: Problem[] = [];
+  visit(y.doc, {
+    Alias(_key, node) {
+      if (node.resolve(y.doc) !== undefined) return;
+      const pos = y.lines.linePos(node.range?.[0] ?? 0);
+      out.push({ file: y.file, line: pos.line, column: pos.col, path: "", message: `alias *${node.source} has no anchor &${node.source}` });
+    },
+  });
+  return out;
 }
 
 function locatedProblem(y: LocatedYaml, path: (string | number)[], message: string): Problem {

@@ -42,7 +42,9 @@ export function runSequences(model: CoreModel, prev: CoreState, state: PackmlSta
       out.state[def.name] = { ...st, lastScan: now };
       continue;
     }
-    if (isStart && prev.state !== "Starting" && st.status === "idle") {
+    // Whether Starting was entered in this scan or by an operator's Start between scans, an idle
+    // start sequence in Starting begins now (it leaves Starting in the same scan it completes).
+    if (isStart && st.status === "idle") {
       const r = startSequence(def, st, now, "Starting");
       if (r.ok) {
         st = r.state;
