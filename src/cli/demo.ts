@@ -40,7 +40,10 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     endpoints,
   );
   const running = await startController({ config, clock, log, clockSynced: true, ...(link ? { gpio: link.backend } : {}) });
-  const devices = Object.entries(endpoints).map(([n, e]) => `${n} ${e.host}:${e.port}`).join(", ");
+  // One entry per port: the RS-485 devices share the simulated serial gateway's.
+  const byPort = new Map<string, string[]>();
+  for (const [n, e] of Object.entries(endpoints)) byPort.set(`${e.host}:${e.port}`, [...(byPort.get(`${e.host}:${e.port}`) ?? []), n]);
+  const devices = [...byPort].map(([addr, names]) => `${names.join("+")} ${addr}`).join(", ");
   process.stdout.write(
     `Reclaim demo ready: skid ${config.skid.id}, OPC UA ${running.opcua?.endpointUrl ?? "off"}, ` +
       `simulated devices ${devices}, control socket ${config.control.socket}. Ctrl-C stops.\n`,
