@@ -68,7 +68,7 @@ export function lookupFor(tags: TagTable, setpoints: Record<string, number>, wor
   };
 }
 
-function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSample[], now: number, wall: number): { tags: TagTable; updates: TagUpdate[] } {
+function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSample[], now: number, wall: number, forced: ReadonlySet<string>): { tags: TagTable; updates: TagUpdate[] } {
   const tags: TagTable = { ...prev };
   for (const s of samples) {
     const cfg = model.tagByName.get(s.tag);
@@ -78,7 +78,9 @@ function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSamp
   const settle = (name: string, cfg: TagConfig): void => {
     const t = tags[name];
     if (!t) return;
-    const quality = effectiveQuality(cfg, t, now);
+    let quality = effectiveQuality(cfg, t, now);
+    // A technician's force is flagged on the tag itself (OPC UA: GoodLocalOverride).
+    if (forced.has(name) && quality.code === "good") quality = { code: "good", reason: "forced", detail: "forced in Maintenance mode" };
     if (!sameQuality(quality, t.quality)) tags[name] = { ...t, quality };
   };
   // Field tags first, so that derived tags see this scan's qualities (stale, out of range).
@@ -111,7 +113,8 @@ function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSamp
 export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now: number, wall: number): ScanResult {
   const { config } = model;
   const events: CoreEvent[] = [];
-  const { tags, updates } = takeSamples(model, prev.tags, inputs.samples, now, wall);
+  const forced = new Set(prev.mode === "Maintenance" ? Object.keys(prev.forced) : []);
+  const { tags, updates } = takeSamples(model, prev.tags, inputs.samples, now, wall, forced);
   const words = { state: prev.state, mode: prev.mode, qualityMode: prev.divert.mode };
   const lookup = lookupFor(tags, prev.setpoints, words);
 

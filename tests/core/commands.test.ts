@@ -50,11 +50,16 @@ describe("command intake", () => {
     h.run(200);
     expect(h.state.outputs["P-202"]).toBe(true);
     expect(h.mode).toBe("Divert");
+    // Flagged on the tag (status, OPC UA GoodLocalOverride, history).
+    h.values["P-202"] = true;
+    h.run(200);
+    expect(h.state.tags["P-202"]?.quality).toMatchObject({ code: "good", reason: "forced" });
     // Back to Automatic drops every force.
     h.command({ kind: "mode", mode: "Automatic" }, "engineer");
     h.run(200);
     expect(h.state.forced).toEqual({});
     expect(h.state.outputs["P-202"]).toBe(false);
+    expect(h.state.tags["P-202"]?.quality.reason).toBeUndefined();
   });
 
   it("resets a latched divert only once verified, with the first-out kept until then", () => {
