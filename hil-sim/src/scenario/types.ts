@@ -3,7 +3,7 @@
 import type { FaultEvent } from "../model/faults.js";
 import type { PlantParams } from "../model/params.js";
 
-/** PackML states (REFERENCE-SKID.md "Skid states"). */
+/** PackML states (REFERENCE-SKID.md "Skid states"); kept equal to src/core/packml.ts by hil-sim/tests/scenario/packml-names.test.ts. */
 export const PACKML_STATES = [
   "Stopped",
   "Resetting",
