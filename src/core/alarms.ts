@@ -76,7 +76,9 @@ function shelveExpiry(r: AlarmRecord, now: number): { r: AlarmRecord; note?: str
 
 function updateFlood(flood: FloodState, now: number, options: AlarmOptions, events: AlarmEvent[]): FloodState {
   const window = options.floodWindow ?? ALARM_DEFAULTS.floodWindow;
-  const annunciations = flood.annunciations.filter((t) => t > now - window);
+  // Annunciations are pushed in time order: only filter when the oldest has left the window.
+  const oldest = flood.annunciations[0];
+  const annunciations = oldest !== undefined && oldest <= now - window ? flood.annunciations.filter((t) => t > now - window) : flood.annunciations;
   const count = annunciations.length;
   let active = flood.active;
   if (!active && count > (options.floodThreshold ?? ALARM_DEFAULTS.floodThreshold)) active = true;
@@ -99,45 +101,60 @@ export function alarmsStep(
 ): AlarmsStepResult {
   const events: AlarmEvent[] = [];
   const flood: FloodState = { annunciations: [...state.flood.annunciations], active: state.flood.active };
-  // Only defined alarms are kept: an alarm removed from the config drops out of the state.
-  const alarms: Record<string, AlarmRecord> = {};
-  const groups = { ...state.groups };
+  // Only defined alarms are kept: an alarm removed from the config drops out of the state. A
+  // record table this function made for these same defs has exactly their keys, so it is
+  // copied only once a record changes (most scans, none does); any other is rebuilt.
+  let alarms: Record<string, AlarmRecord> | null = madeFor.get(state.alarms) === defs ? null : {};
+  let groups = state.groups;
   // Alarms of a group that activated this scan, for first-out: the earliest wins.
   const candidates: { def: AlarmDef; at: number; order: number; ev: AlarmTransitionEvent | undefined }[] = [];
 
-  defs.forEach((def, order) => {
+  for (let order = 0; order < defs.length; order++) {
+    const def = defs[order] as AlarmDef;
     const before = state.alarms[def.name] ?? initialAlarmRecord();
     let r = before;
     const input = inputs[def.name];
     if (input !== undefined) {
       const c = condition(input, r.raw, def.deadband ?? 0);
-      r = { ...r, value: c.value ?? r.value };
-      if (c.raw !== r.raw || r.rawSince === null) r = { ...r, raw: c.raw, rawSince: now };
+      const value = c.value ?? r.value;
+      if (c.raw !== r.raw || r.rawSince === null) r = { ...r, raw: c.raw, rawSince: now, value };
+      else if (value !== r.value) r = { ...r, value };
     }
     r = delayed(r, def, now);
     const wasInhibited = isInhibited(before);
-    const expiry = shelveExpiry(r, now);
-    r = { ...expiry.r, suppressed: def.suppressWhen?.includes(packmlState) ?? false };
+    const expiry = r.shelved === null ? null : shelveExpiry(r, now);
+    if (expiry) r = expiry.r;
+    const suppressed = def.suppressWhen?.includes(packmlState) ?? false;
+    if (r.suppressed !== suppressed) r = { ...r, suppressed };
     r = settle(follow(r, before.active), wasInhibited);
-    const suppression = r.suppressed ? `suppressed by design in ${packmlState}` : `suppression by design ended in ${packmlState}`;
-    const note = expiry.note ?? (before.suppressed !== r.suppressed ? suppression : undefined);
-    const ev = noteTransition(events, flood, def, before, r, now, note === undefined ? {} : { note });
+    let note = expiry?.note;
+    if (note === undefined && before.suppressed !== r.suppressed) {
+      note = r.suppressed ? `suppressed by design in ${packmlState}` : `suppression by design ended in ${packmlState}`;
+    }
+    const ev = r === before ? undefined : noteTransition(events, flood, def, before, r, now, note === undefined ? undefined : { note });
     if (def.group !== undefined && r.active && !before.active && !isInhibited(r))
       candidates.push({ def, at: (r.rawSince ?? now) + (def.onDelay ?? 0), order, ev });
-    alarms[def.name] = r;
-  });
+    if (alarms !== null) alarms[def.name] = r;
+    else if (r !== before) alarms = { ...state.alarms, [def.name]: r };
+  }
 
   candidates.sort((a, b) => a.at - b.at || a.order - b.order);
   for (const c of candidates) {
     const group = c.def.group as string;
     if ((groups[group]?.firstOut ?? null) !== null) continue;
-    groups[group] = { firstOut: c.def.name };
+    groups = { ...groups, [group]: { firstOut: c.def.name } };
+    alarms ??= { ...state.alarms };
     alarms[c.def.name] = { ...(alarms[c.def.name] as AlarmRecord), firstOut: true };
     if (c.ev) c.ev.firstOut = true;
   }
 
-  return { state: { alarms, groups, flood: updateFlood(flood, now, options, events) }, events };
+  const table = alarms ?? state.alarms;
+  madeFor.set(table, defs);
+  return { state: { alarms: table, groups, flood: updateFlood(flood, now, options, events) }, events };
 }
+
+// Which defs each record table was made for (see alarmsStep): a cache, not state.
+const madeFor = new WeakMap<Readonly<Record<string, AlarmRecord>>, readonly AlarmDef[]>();
 
 /** Problems in alarm definitions that config validation should report. */
 export function checkAlarmDefs(defs: readonly AlarmDef[]): string[] {

@@ -49,6 +49,13 @@ export interface CoreModel {
   /** Tags the controller writes (Modbus writable, GPIO outputs). */
   outputTags: readonly string[];
   devices: readonly string[];
+  /** Measured (not derived) tags, for the per-scan quality check without a lookup per tag. */
+  fieldTags: ReadonlyArray<readonly [string, TagConfig]>;
+  /** The built-in alarms' names, precomputed because the scan fills them every period. */
+  builtinAlarmNames: {
+    ccps: ReadonlyArray<{ ccp: string; alert: string }>;
+    devices: ReadonlyArray<{ alarm: string; onlineTag: string }>;
+  };
 }
 
 export type BuiltModel = { ok: true; model: CoreModel } | { ok: false; problems: ModelProblem[] };
@@ -205,11 +212,13 @@ export function buildModel(config: Config): BuiltModel {
   if (config.startSequence !== undefined && !seqNames.has(config.startSequence)) problems.push({ path: ["startSequence"], message: `unknown sequence "${config.startSequence}"` });
 
   if (problems.length > 0) return { ok: false, problems };
+  const tagByName = new Map([...config.tags, ...systemTags(config)].map((t) => [t.name, t]));
+  const derivedNames = new Set(derived.map((d) => d.name));
   return {
     ok: true,
     model: {
       config,
-      tagByName: new Map([...config.tags, ...systemTags(config)].map((t) => [t.name, t])),
+      tagByName,
       names,
       derived,
       outputs,
@@ -220,6 +229,11 @@ export function buildModel(config: Config): BuiltModel {
       conditions: cache,
       outputTags,
       devices: config.devices.map((d) => d.name),
+      fieldTags: [...tagByName].filter(([name]) => !derivedNames.has(name)),
+      builtinAlarmNames: {
+        ccps: config.quality.ccps.map((c) => ({ ccp: c.name, alert: `${c.name}.alert` })),
+        devices: config.devices.map((d) => ({ alarm: `${d.name}.offline`, onlineTag: deviceOnlineTag(d.name) })),
+      },
     },
   };
 }

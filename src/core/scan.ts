@@ -6,7 +6,7 @@ import { alarmsStep, type AlarmEvent, type AlarmInput } from "./alarms.js";
 import { ccpStep, initialCcp, type CcpState } from "./ccp.js";
 import { divertStep, type DivertState, type QualityMode } from "./divert.js";
 import { evaluate, type TagLookup } from "./expr/index.js";
-import { deviceOnlineTag, type CoreModel } from "./model.js";
+import type { CoreModel } from "./model.js";
 import { applyPackml, type StateEvent } from "./packml-run.js";
 import { protectionStep, type ProtectionEvent } from "./protection.js";
 import { bad, GOOD, type Quality, type TagSample, type TagValue } from "./quality.js";
@@ -14,8 +14,8 @@ import type { TagConfig } from "../config/schema.js";
 import { runSequences } from "./sequences-run.js";
 import type { SequenceEvent } from "./sequence.js";
 import type { CoreState } from "./state.js";
-import { applySample, effectiveQuality, type TagTable } from "./tags.js";
-import { totalsStep } from "./totals.js";
+import { applySample, effectiveQuality, type TagState, type TagTable } from "./tags.js";
+import { FLOW_ROLES, totalsStep, type FlowRole, type Reading } from "./totals.js";
 import { composeOutputs } from "./outputs.js";
 import { confirmedInReuse, valveStep } from "./valve.js";
 
@@ -59,8 +59,9 @@ function sameQuality(a: Quality, b: Quality): boolean {
 /** Name lookup for expressions: tags, setpoints and the core's own state words. */
 export function lookupFor(tags: TagTable, setpoints: Record<string, number>, words: { state: string; mode: string; qualityMode: string }): TagLookup {
   return (name) => {
+    // The tag's record has the value and quality: no copy (lookups are never mutated).
     const t = tags[name];
-    if (t) return { value: t.value, quality: t.quality };
+    if (t) return t;
     const sp = setpoints[name];
     if (sp !== undefined) return { value: sp, quality: GOOD };
     if (name === "state" || name === "mode" || name === "qualityMode") return { value: words[name], quality: GOOD };
@@ -70,39 +71,53 @@ export function lookupFor(tags: TagTable, setpoints: Record<string, number>, wor
 
 function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSample[], now: number, wall: number, forced: ReadonlySet<string>): { tags: TagTable; updates: TagUpdate[] } {
   const tags: TagTable = { ...prev };
+  // Tags whose record was replaced this scan: only these can be updates.
+  const touched = new Set<string>();
   for (const s of samples) {
     const cfg = model.tagByName.get(s.tag);
     const t = tags[s.tag];
-    if (cfg && t) tags[s.tag] = applySample(cfg, t, s);
+    if (cfg && t) {
+      tags[s.tag] = applySample(cfg, t, s);
+      touched.add(s.tag);
+    }
   }
+  // Quality is re-judged every scan (stale and flat-line depend on time), but a tag's record
+  // is copied only when its quality changes: most tags are unchanged most scans.
   const settle = (name: string, cfg: TagConfig): void => {
     const t = tags[name];
     if (!t) return;
     let quality = effectiveQuality(cfg, t, now);
     // A technician's force is flagged on the tag itself (OPC UA: GoodLocalOverride).
-    if (forced.has(name) && quality.code === "good") quality = { code: "good", reason: "forced", detail: "forced in Maintenance mode" };
-    if (!sameQuality(quality, t.quality)) tags[name] = { ...t, quality };
+    if (quality.code === "good" && forced.has(name)) quality = { code: "good", reason: "forced", detail: "forced in Maintenance mode" };
+    if (!sameQuality(quality, t.quality)) {
+      tags[name] = { ...t, quality };
+      touched.add(name);
+    }
   };
   // Field tags first, so that derived tags see this scan's qualities (stale, out of range).
-  const derived = new Set(model.derived.map((d) => d.name));
-  for (const [name, cfg] of model.tagByName) if (!derived.has(name)) settle(name, cfg);
+  for (const [name, cfg] of model.fieldTags) settle(name, cfg);
   // Derived tags, in dependency order: quality is the worst of the inputs used.
   const lookup = lookupFor(tags, {}, { state: "", mode: "", qualityMode: "" });
   for (const d of model.derived) {
-    const r = evaluate(d.expr, lookup);
     const t = tags[d.name];
     const cfg = model.tagByName.get(d.name);
     if (!t || !cfg) continue;
+    const r = evaluate(d.expr, lookup);
     const value = typeof r.value === "string" ? null : r.value;
-    const sourceTs = Math.max(0, ...d.expr.deps.map((n) => tags[n]?.sourceTs ?? 0));
-    tags[d.name] = applySample(cfg, t, { tag: d.name, value, quality: r.quality, sourceTs: sourceTs || wall, mono: now });
+    let sourceTs = 0;
+    for (const n of d.expr.deps) sourceTs = Math.max(sourceTs, tags[n]?.sourceTs ?? 0);
+    if (sourceTs === 0) sourceTs = wall;
+    // Unchanged inputs give an unchanged tag: keep its record (and its changedMono).
+    if (value !== t.value || !sameQuality(r.quality, t.sourceQuality) || sourceTs !== t.sourceTs) {
+      tags[d.name] = applySample(cfg, t, { tag: d.name, value, quality: r.quality, sourceTs, mono: now });
+      touched.add(d.name);
+    }
     settle(d.name, cfg);
   }
   const updates: TagUpdate[] = [];
-  for (const name of model.tagByName.keys()) {
-    const t = tags[name];
-    const before = prev[name];
-    if (!t || !before) continue;
+  for (const name of touched) {
+    const t = tags[name] as TagState;
+    const before = prev[name] as TagState;
     if (t.value !== before.value || !sameQuality(t.quality, before.quality) || t.sourceTs !== before.sourceTs) {
       updates.push({ tag: name, value: t.value, quality: t.quality, sourceTs: t.sourceTs });
     }
@@ -155,7 +170,7 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
   }
 
   // Output intents and the valve's discrepancy check against what we command now.
-  const outputs = composeOutputs(model, { ...prev, state, divert }, { lookup: lookupFor(tags, prev.setpoints, { ...words, state, qualityMode: divert.mode }), sequenceOutputs: seq.outputs, activeRows, scans: prev.scans });
+  const outputs = composeOutputs(model, { state, divert, mode: prev.mode, forced: prev.forced, alarms: prev.alarms }, { lookup: lookupFor(tags, prev.setpoints, { ...words, state, qualityMode: divert.mode }), sequenceOutputs: seq.outputs, activeRows, scans: prev.scans });
   const reuse = divert.mode === "Reuse";
   const valve = valveStep(config.quality, prev.valve, tags, reuse, now);
   if (valve.discrepancy !== "none" && valve.discrepancy !== prev.valve.discrepancy) {
@@ -168,17 +183,17 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
 
   // Alarms (ISA-18.2).
   const alarmInputs: Record<string, AlarmInput> = {};
-  for (const c of config.quality.ccps) {
-    const s = ccps[c.name] as CcpState;
+  for (const { ccp, alert } of model.builtinAlarmNames.ccps) {
+    const s = ccps[ccp] as CcpState;
     // Inputs not read since start-up are not an alarm: the product is diverted until verified anyway.
     const unread = s.quality.reason === "not-yet-read";
-    alarmInputs[c.name] = s.value === null ? s.status === "off-spec" && !unread : { active: s.status === "off-spec", value: s.value };
-    alarmInputs[`${c.name}.alert`] = s.status !== "in-spec" && !unread;
+    alarmInputs[ccp] = s.value === null ? s.status === "off-spec" && !unread : { active: s.status === "off-spec", value: s.value };
+    alarmInputs[alert] = s.status !== "in-spec" && !unread;
   }
   alarmInputs.DISCREPANCY = valve.discrepancy !== "none";
   alarmInputs["SCAN-OVERRUN"] = inputs.overrun === true;
   alarmInputs["SEQUENCE-FAILED"] = seq.failed !== null;
-  for (const d of model.devices) alarmInputs[`${d}.offline`] = tags[deviceOnlineTag(d)]?.value === false;
+  for (const d of model.builtinAlarmNames.devices) alarmInputs[d.alarm] = tags[d.onlineTag]?.value === false;
   for (const [name, cond] of model.alarmConditions) alarmInputs[name] = evaluate(cond, lookup).value === true;
   for (const p of config.protection) if (p.alarm) alarmInputs[p.name] = prot.state[p.name]?.active === true;
   const al = alarmsStep(model.alarmDefs, prev.alarms, alarmInputs, now, state);
@@ -186,21 +201,30 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
 
   // Totals and KPIs.
   const t = config.totals;
-  const reading = (name: string | undefined) => (name && tags[name] ? { value: typeof tags[name].value === "number" ? tags[name].value : null, quality: tags[name].quality } : undefined);
-  const flows = Object.fromEntries(
-    (["feed", "product", "permeate", "concentrate"] as const).flatMap((role) => {
-      const r = reading(t[role]);
-      return r ? [[role, r]] : [];
-    }),
-  );
+  const reading = (name: string | undefined): Reading | undefined => {
+    const tag = name === undefined ? undefined : tags[name];
+    return tag ? { value: typeof tag.value === "number" ? tag.value : null, quality: tag.quality } : undefined;
+  };
+  const flows: Partial<Record<FlowRole, Reading>> = {};
+  for (const role of FLOW_ROLES) {
+    const r = reading(t[role]);
+    if (r) flows[role] = r;
+  }
+  const power: Reading[] = [];
+  for (const p of t.power) {
+    const r = reading(p);
+    if (r) power.push(r);
+  }
+  const ccpInSpec: Record<string, boolean> = {};
+  for (const c of config.quality.ccps) ccpInSpec[c.name] = ccps[c.name]?.status === "in-spec" || ccps[c.name]?.status === "alert";
   const totals = totalsStep(
     prev.totals,
     {
       flows,
-      power: t.power.flatMap((p) => reading(p) ?? []),
+      power,
       reuse: confirmedInReuse(config.quality, valve, tags),
       divert: divert.mode === "Divert" && state === "Execute",
-      ccps: Object.fromEntries(config.quality.ccps.map((c) => [c.name, ccps[c.name]?.status === "in-spec" || ccps[c.name]?.status === "alert"])),
+      ccps: ccpInSpec,
     },
     now,
     wall,

@@ -75,7 +75,8 @@ export type SequenceEvent =
 
 export interface SequenceContext {
   now: number;
-  conditions: Readonly<Record<string, boolean | undefined>>;
+  /** Whether each condition (by its text) holds: a table, or a function that judges on demand. */
+  conditions: Readonly<Record<string, boolean | undefined>> | ((text: string) => boolean);
 }
 
 export interface SequenceStepResult {
@@ -104,7 +105,8 @@ function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-const holds = (ctx: SequenceContext, key: string | undefined): boolean => key !== undefined && ctx.conditions[key] === true;
+const holds = (ctx: SequenceContext, key: string | undefined): boolean =>
+  key !== undefined && (typeof ctx.conditions === "function" ? ctx.conditions(key) : ctx.conditions[key] === true);
 
 function outputsOf(def: SequenceDef, state: SequenceState): Record<string, SequenceValue> {
   const step = def.steps[state.step];

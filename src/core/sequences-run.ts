@@ -19,11 +19,18 @@ export interface SequencesRun {
 }
 
 export function runSequences(model: CoreModel, prev: CoreState, state: PackmlState, tripped: readonly ProtectionConfig[], lookup: TagLookup, now: number): SequencesRun {
-  const conditions: Record<string, boolean> = {};
-  for (const [text, c] of model.conditions) {
-    const r = evaluate(c, lookup);
-    conditions[text] = r.quality.code === "good" && r.value === true;
-  }
+  // Conditions are judged when a sequence asks (most scans only a trigger's `while`), once per scan.
+  const judged = new Map<string, boolean>();
+  const conditions = (text: string): boolean => {
+    let v = judged.get(text);
+    if (v === undefined) {
+      const c = model.conditions.get(text);
+      const r = c ? evaluate(c, lookup) : undefined;
+      v = r !== undefined && r.quality.code === "good" && r.value === true;
+      judged.set(text, v);
+    }
+    return v;
+  };
   const out: SequencesRun = { state: {}, outputs: {}, events: [], diverting: [], failed: null, completedStart: false };
   const push = (evs: readonly SequenceEvent[]): void => {
     for (const e of evs) out.events.push({ type: "sequence", ...e });

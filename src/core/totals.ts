@@ -85,6 +85,7 @@ export interface TotalsKpis {
 export type TotalsEvent = { kind: "dayClosed"; date: string; bucket: TotalsBucket; kpis: TotalsKpis };
 
 const MS_PER_HOUR = 3_600_000;
+const UNMEASURED_KEYS = [...FLOW_ROLES, "power"] as const;
 
 export function emptyBucket(): TotalsBucket {
   return {
@@ -113,7 +114,7 @@ function usable(r: Reading | undefined): number | null {
   return r !== undefined && r.quality.code !== "bad" && r.value !== null && Number.isFinite(r.value) ? r.value : null;
 }
 
-function dayKey(wall: number, b: DayBoundary): string {
+function computeDayKey(wall: number, b: DayBoundary): string {
   if (b === "local") {
     const d = new Date(wall);
     return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
@@ -122,24 +123,37 @@ function dayKey(wall: number, b: DayBoundary): string {
   return new Date(wall + offset).toISOString().slice(0, 10);
 }
 
-/** Wall time at which the day `date` ends. */
-function dayEnd(date: string, b: DayBoundary): number {
+/** Wall time at which the day `date` starts (dayOffset 0) or ends (dayOffset 1). */
+function dayEdge(date: string, b: DayBoundary, dayOffset: 0 | 1): number {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  if (b === "local") return new Date(y, m - 1, d + 1).getTime();
-  return Date.UTC(y, m - 1, d + 1) - (b === "utc" ? 0 : b.offsetMinutes * 60_000);
+  if (b === "local") return new Date(y, m - 1, d + dayOffset).getTime();
+  return Date.UTC(y, m - 1, d + dayOffset) - (b === "utc" ? 0 : b.offsetMinutes * 60_000);
+}
+
+const dayEnd = (date: string, b: DayBoundary): number => dayEdge(date, b, 1);
+
+// The date changes once a day but is asked every scan: remember the last day's bounds.
+let lastDay: { b: DayBoundary; key: string; start: number; end: number } | null = null;
+
+function dayKey(wall: number, b: DayBoundary): string {
+  if (lastDay !== null && lastDay.b === b && wall >= lastDay.start && wall < lastDay.end) return lastDay.key;
+  const key = computeDayKey(wall, b);
+  lastDay = { b, key, start: dayEdge(key, b, 0), end: dayEdge(key, b, 1) };
+  return key;
 }
 
 /** a + f·b, field by field (f splits an interval that crosses midnight; counts are not split). */
 function addInto(a: TotalsBucket, b: TotalsBucket, f = 1): TotalsBucket {
   const ccp = { ...a.ccp };
-  for (const [name, c] of Object.entries(b.ccp)) {
+  for (const name in b.ccp) {
+    const c = b.ccp[name] as { inSpec: number; observed: number };
     const prev = ccp[name] ?? { inSpec: 0, observed: 0 };
     ccp[name] = { inSpec: prev.inSpec + f * c.inSpec, observed: prev.observed + f * c.observed };
   }
   const volume = { ...a.volume };
   for (const k of FLOW_ROLES) volume[k] += f * b.volume[k];
   const unmeasured = { ...a.unmeasured };
-  for (const k of [...FLOW_ROLES, "power"] as const) unmeasured[k] += f * b.unmeasured[k];
+  for (const k of UNMEASURED_KEYS) unmeasured[k] += f * b.unmeasured[k];
   return {
     volume,
     reuse: a.reuse + f * b.reuse,
@@ -168,7 +182,7 @@ function interval(last: Scan, cur: Scan, dt: number): TotalsBucket {
   if (d.unmeasured.product === 0) d[last.reuse ? "reuse" : "diverted"] = d.volume.product;
   if (last.power === null || cur.power === null) d.unmeasured.power = dt;
   else d.energy = (((last.power + cur.power) / 2) * dt) / MS_PER_HOUR;
-  for (const [name, inSpec] of Object.entries(last.ccps)) d.ccp[name] = { inSpec: inSpec ? dt : 0, observed: dt };
+  for (const name in last.ccps) d.ccp[name] = { inSpec: last.ccps[name] === true ? dt : 0, observed: dt };
   if (last.divert) d.diverts.duration = dt;
   return d;
 }

@@ -63,7 +63,8 @@ function evalNode(node: ExprNode, lookup: TagLookup): ExprResult {
       if (s === undefined) return fail(`unknown tag '${node.name}'`);
       // A missing value is never good, whatever the source claims.
       if (s.value === null) return { value: null, quality: worst(s.quality, bad("not-yet-read", node.name)) };
-      return { value: s.value, quality: s.quality };
+      // Results are never mutated, so the lookup's own record can serve as one.
+      return s;
     }
     case "neg": {
       const r = evalNode(node.arg, lookup);

@@ -57,13 +57,16 @@ function checkOrder(order: WordOrder): void {
   if (!Object.hasOwn(WORDS_REVERSED, order)) throw new CodecError(`unknown word order ${describe(order)}`);
 }
 
-function checkWords(words: unknown, expected: number, what: string): asserts words is number[] {
-  if (!Array.isArray(words)) throw new CodecError(`${what}: expected ${expected} register(s), got ${describe(words)}`);
-  if (words.length !== expected) throw new CodecError(`${what}: expected ${expected} register(s), got ${words.length}`);
-  words.forEach((w: unknown, i) => {
-    if (!Number.isInteger(w) || (w as number) < 0 || (w as number) > 0xffff)
-      throw new CodecError(`${what}: register ${i} is ${describe(w)}, not a 16-bit word`);
-  });
+// `what` names the source in an error; a function, because it is built only when one is thrown
+// (decoding runs for every tag of every poll, and a message nobody reads is not free).
+function checkWords(words: unknown, expected: number, what: string | (() => string)): asserts words is number[] {
+  const name = (): string => (typeof what === "string" ? what : what());
+  if (!Array.isArray(words)) throw new CodecError(`${name()}: expected ${expected} register(s), got ${describe(words)}`);
+  if (words.length !== expected) throw new CodecError(`${name()}: expected ${expected} register(s), got ${words.length}`);
+  for (let i = 0; i < words.length; i++) {
+    const w: unknown = words[i];
+    if (!Number.isInteger(w) || (w as number) < 0 || (w as number) > 0xffff) throw new CodecError(`${name()}: register ${i} is ${describe(w)}, not a 16-bit word`);
+  }
 }
 
 // The swap is its own inverse, so encode and decode share it.
@@ -79,7 +82,7 @@ const scratch = new DataView(new ArrayBuffer(8));
 export function decodeRegisters(words: readonly number[], type: DataType, order: WordOrder): number {
   const n = registerCount(type);
   checkOrder(order);
-  checkWords(words, n, `${type} ${order}`);
+  checkWords(words, n, () => `${type} ${order}`);
   reorder(words, order).forEach((w, i) => scratch.setUint16(i * 2, w));
   switch (type) {
     case "bool":
@@ -175,22 +178,21 @@ function hex(n: number): string {
 function statusQuality(src: ModbusSource, word: unknown): Quality {
   const s = src.status;
   if (!s) return GOOD;
-  const where = describeSource({ device: src.device, table: s.table, address: s.address });
+  const where = (): string => describeSource({ device: src.device, table: s.table, address: s.address });
   if (!Number.isInteger(word) || (word as number) < 0 || (word as number) > 0xffff)
-    throw new CodecError(`${where}: status word is ${describe(word)}, not a 16-bit word`);
+    throw new CodecError(`${where()}: status word is ${describe(word)}, not a 16-bit word`);
   const w = word as number;
-  if (w & s.badMask) return bad("device-failure", `sensor fault bit (status ${hex(w)} at ${where})`);
-  if (w & s.holdMask) return bad("hold", `calibration/hold bit (status ${hex(w)} at ${where})`);
-  if (w & s.uncertainMask) return uncertain("warning", `warning bit (status ${hex(w)} at ${where})`);
+  if (w & s.badMask) return bad("device-failure", `sensor fault bit (status ${hex(w)} at ${where()})`);
+  if (w & s.holdMask) return bad("hold", `calibration/hold bit (status ${hex(w)} at ${where()})`);
+  if (w & s.uncertainMask) return uncertain("warning", `warning bit (status ${hex(w)} at ${where()})`);
   return GOOD;
 }
 
 function readBit(src: ModbusSource, bits: unknown): boolean {
-  const where = describeSource(src);
-  if (!Array.isArray(bits)) throw new CodecError(`${where}: expected 1 bit, got ${describe(bits)}`);
-  if (bits.length !== 1) throw new CodecError(`${where}: expected 1 bit, got ${bits.length}`);
+  if (!Array.isArray(bits)) throw new CodecError(`${describeSource(src)}: expected 1 bit, got ${describe(bits)}`);
+  if (bits.length !== 1) throw new CodecError(`${describeSource(src)}: expected 1 bit, got ${bits.length}`);
   const b: unknown = bits[0];
-  if (typeof b !== "boolean") throw new CodecError(`${where}: bit is ${describe(b)}, not a boolean`);
+  if (typeof b !== "boolean") throw new CodecError(`${describeSource(src)}: bit is ${describe(b)}, not a boolean`);
   return b;
 }
 
@@ -217,7 +219,7 @@ export function decodeSource(src: ModbusSource, raw: RawRead): Decoded {
     decoded = { value: readBit(src, r.bits), quality: GOOD };
   } else {
     const regs = r.registers;
-    checkWords(regs, sourceSpan(src), `${describeSource(src)} ${src.type}`);
+    checkWords(regs, sourceSpan(src), () => `${describeSource(src)} ${src.type}`);
     const first = regs[0] as number;
     if (src.bit !== undefined) decoded = { value: ((first >> src.bit) & 1) === 1, quality: GOOD };
     else if (src.type === "bool") decoded = { value: first !== 0, quality: GOOD };
