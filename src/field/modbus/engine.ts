@@ -1,6 +1,7 @@
 // The Modbus engine: runs the poll plan on each line's queue, decodes each cycle into tag
 // samples with quality, keeps device health (with demotion: a dead device gets one probe per
-// demotion period), and carries out writes ahead of queued reads. The only code above the
+// demotion period; a device that answers only with exceptions is offline but keeps its poll
+// rate, see health.ts), and carries out writes ahead of queued reads. The only code above the
 // transports that knows registers; it reports, it does not decide.
 import { Subject } from "rxjs";
 import type { Config, DeviceConfig, ModbusSource } from "../../config/schema.js";
@@ -46,6 +47,8 @@ export class ModbusEngine {
   private readonly writable = new Map<string, WriteTarget>();
   /** Per device, the blocks whose last read failed: the device stays degraded while any does. */
   private readonly failing = new Map<string, Set<string>>();
+  /** Per device, the keys of all its poll blocks: when every one is failing, nothing of it answers. */
+  private readonly blockKeys = new Map<string, string[]>();
   private readonly probing = new Set<string>();
   private readonly readBack = new ReadBack();
   /** Orders reads after writes for read-back verification. */
@@ -76,6 +79,11 @@ export class ModbusEngine {
       if (t.modbus.writable && (t.modbus.table === "coil" || t.modbus.table === "holding")) this.writable.set(t.name, { src: t.modbus, device });
     }
     this.groups = bindGroups(config, blocks).map((g) => ({ ...g, busy: false }));
+    for (const g of this.groups) {
+      const keys = this.blockKeys.get(g.device.name) ?? [];
+      for (const b of g.blocks) keys.push(describeRequest({ fc: b.fc, unit: g.device.unit, address: b.address, count: b.count }));
+      this.blockKeys.set(g.device.name, keys);
+    }
   }
 
   health(): DeviceHealth[] {
@@ -154,7 +162,7 @@ export class ModbusEngine {
           results[i] = await this.readBlock(device, line, g.blocks[i] as PollBlock, attempts);
         }),
       );
-      this.emit(decodeCycle(g, results, this.stamp()));
+      this.emit(this.asOffline(device, decodeCycle(g, results, this.stamp())));
     } finally {
       g.busy = false;
       this.probing.delete(device.name);
@@ -175,7 +183,7 @@ export class ModbusEngine {
       if (cleared.length > 0 && h.status !== "offline") this.setHealth({ ...h, status: failing.size > 0 ? "degraded" : "online" });
       for (const p of problems) {
         failing.add(`read-back ${p.tag}`);
-        this.setHealth(recordAnswerError(this.healthOf(device), `read-back mismatch: ${p.message}`, this.clock.wall(), false));
+        this.setHealth(recordAnswerError(this.healthOf(device), device, `read-back mismatch: ${p.message}`, this.clock.wall(), { request: false }));
       }
       return { ok: true, res };
     } catch (error) {
@@ -196,8 +204,9 @@ export class ModbusEngine {
       const e = err as ModbusError;
       if (key) failing.add(key);
       const h = this.healthOf(device);
-      if (e.kind === "exception") this.setHealth(recordAnswerError(h, e.message, this.clock.wall()));
-      else this.setHealth(recordFailure(h, device, e.message, this.clock.now(), this.clock.wall()));
+      const everyReadFailing = (this.blockKeys.get(device.name) ?? []).every((k) => failing.has(k));
+      if (e.kind === "exception") this.setHealth(recordAnswerError(h, device, e.message, this.clock.wall(), { everyReadFailing }));
+      else this.setHealth(recordFailure(h, device, e.message, this.clock.now(), this.clock.wall(), everyReadFailing));
       throw e;
     }
   }
@@ -229,11 +238,27 @@ export class ModbusEngine {
     const prev = this.healthBy.get(next.device);
     this.healthBy.set(next.device, next);
     if (prev?.status !== next.status || prev.lastError !== next.lastError) this.health$.next(next);
-    // Demoted: every tag of the device is bad now, not only those of the block that failed last.
-    if (prev?.demotedUntil === null && next.demotedUntil !== null) {
-      const why = bad("no-comm", `${next.device} offline after ${next.consecutiveFailures} failed requests: ${next.lastError ?? ""}`);
+    // Demoted, or offline for answering without data: every tag of the device is bad now, not
+    // only those of the block that failed last.
+    const wentOffline = prev !== undefined && prev.status !== "offline" && next.status === "offline";
+    if (wentOffline || (prev?.demotedUntil === null && next.demotedUntil !== null)) {
+      const why = bad("no-comm", `${next.device} offline after ${next.withoutData} failed requests: ${next.lastError ?? ""}`);
       this.emit(badSamples(this.tagsOf.get(next.device) ?? [], why, this.stamp()));
     }
+  }
+
+  /**
+   * The tags of an offline device are bad no-comm, whatever made each read fail: an exception
+   * from a device that gives no data at all is the loss of the device (BadNoCommunication, and
+   * for protection the business of its `not <device>.online` row, protection.ts), while an
+   * exception from a device whose other blocks answer stays device-failure on its own tags.
+   */
+  private asOffline(device: DeviceConfig, samples: TagSample[]): TagSample[] {
+    const h = this.healthOf(device);
+    if (h.status !== "offline") return samples;
+    return samples.map((s) =>
+      s.quality.code === "bad" && s.quality.reason !== "no-comm" ? { ...s, quality: bad("no-comm", `${device.name} offline after ${h.withoutData} failed requests: ${s.quality.detail ?? s.quality.reason ?? ""}`) } : s,
+    );
   }
 
   private emit(samples: TagSample[]): void {

@@ -26,10 +26,68 @@ describe("device health", () => {
     expect(recordSuccess(h, 20)).toMatchObject({ status: "online", demotedUntil: null, consecutiveFailures: 0, lastError: "e3" });
   });
 
-  it("an exception: answered, so degraded and never demoted", () => {
-    let h = recordSuccess(initialHealth("d"), 10);
-    for (let i = 0; i < 10; i++) h = recordAnswerError(h, "exception 2", i);
-    expect(h).toMatchObject({ status: "degraded", consecutiveFailures: 0, demotedUntil: null, errorCount: 10 });
+  describe("answer errors (exceptions): alive on the wire, but no data", () => {
+    it("exceptions only: degraded, then offline after demoteAfter in a row, never demoted (polled at its rate)", () => {
+      let h = recordSuccess(initialHealth("d"), 10);
+      h = recordAnswerError(h, cfg, "exception 4", 1);
+      h = recordAnswerError(h, cfg, "exception 4", 2);
+      expect(h).toMatchObject({ status: "degraded", withoutData: 2, consecutiveFailures: 0 });
+      expect(healthTags(h, at)[0]?.value).toBe(true);
+      h = recordAnswerError(h, cfg, "exception 4", 3);
+      expect(h).toMatchObject({ status: "offline", withoutData: 3, consecutiveFailures: 0, demotedUntil: null, errorCount: 3, lastError: "exception 4" });
+      expect(healthTags(h, at)[0]).toMatchObject({ tag: "d.online", value: false });
+      expect(mayPoll(h, 0)).toBe(true);
+      for (let i = 0; i < 10; i++) h = recordAnswerError(h, cfg, "exception 4", 4 + i);
+      expect(h).toMatchObject({ status: "offline", demotedUntil: null });
+    });
+
+    it("exceptions while another poll block of the device answers: degraded, however many", () => {
+      let h = recordSuccess(initialHealth("d"), 10);
+      for (let i = 0; i < 20; i++) h = recordAnswerError(h, cfg, "exception 2", i, { everyReadFailing: false });
+      expect(h).toMatchObject({ status: "degraded", withoutData: 20, demotedUntil: null });
+      expect(healthTags(h, at)[0]?.value).toBe(true);
+      // The answering block's next good read starts the count again.
+      h = recordSuccess(h, 10, true);
+      expect(h).toMatchObject({ status: "degraded", withoutData: 0 });
+    });
+
+    it("online again at the first good answer", () => {
+      let h = recordSuccess(initialHealth("d"), 10);
+      for (let i = 0; i < 5; i++) h = recordAnswerError(h, cfg, "exception 4", i);
+      expect(h.status).toBe("offline");
+      h = recordSuccess(h, 10);
+      expect(h).toMatchObject({ status: "online", withoutData: 0, consecutiveFailures: 0, lastError: "exception 4" });
+    });
+
+    it("exceptions and no-answers count together towards offline; only no-answers in a row demote", () => {
+      let h = recordSuccess(initialHealth("d"), 10);
+      h = recordAnswerError(h, cfg, "exception 4", 1);
+      h = recordFailure(h, cfg, "no answer", 100, 2);
+      expect(h).toMatchObject({ status: "degraded", withoutData: 2, consecutiveFailures: 1 });
+      h = recordFailure(h, cfg, "no answer", 200, 3);
+      expect(h).toMatchObject({ status: "offline", withoutData: 3, consecutiveFailures: 2, demotedUntil: null });
+      h = recordFailure(h, cfg, "no answer", 300, 4);
+      expect(h).toMatchObject({ status: "offline", consecutiveFailures: 3, demotedUntil: 5300 });
+    });
+
+    it("a demoted device whose probe is answered with an exception: polled at its rate again, still offline", () => {
+      let h = recordSuccess(initialHealth("d"), 10);
+      for (let i = 0; i < 3; i++) h = recordFailure(h, cfg, "no answer", 100 * i, i);
+      expect(h.demotedUntil).not.toBeNull();
+      h = recordAnswerError(h, cfg, "exception 6", 9);
+      expect(h).toMatchObject({ status: "offline", demotedUntil: null, consecutiveFailures: 0 });
+    });
+
+    it("before any good answer: an exception does not make it online", () => {
+      const h = recordAnswerError(initialHealth("d"), cfg, "exception 4", 1, { everyReadFailing: false });
+      expect(h).toMatchObject({ status: "offline", withoutData: 1 });
+    });
+
+    it("a write that does not read back: degraded, not a request, not towards offline", () => {
+      let h = recordSuccess(initialHealth("d"), 10);
+      for (let i = 0; i < 5; i++) h = recordAnswerError(h, cfg, "read-back mismatch", i, { request: false });
+      expect(h).toMatchObject({ status: "degraded", withoutData: 0, requestCount: 1, errorCount: 5 });
+    });
   });
 
   it("smooths the response time", () => {
