@@ -60,7 +60,8 @@ export const bench: Bench = {
     const scanMs = referenceConfig().skid.scanPeriod;
     return [
       { name: `virtual mode, reference skid, ${VIRTUAL_S / 3600} h normal operation: simulated s per wall s`, value: round(perWall, 0), unit: "×", goal: ">= 1000", met: perWall >= 1000 },
-      { name: "virtual mode: simulated s per CPU s (this process)", value: round(perCpu, 0), unit: "×", goal: ">= 1000", met: perCpu >= 1000 },
+      // Information, not a goal: CPU time includes V8's parallel GC threads, so it exceeds wall time.
+      { name: "virtual mode: simulated s per CPU s (this process, all its threads)", value: round(perCpu, 0), unit: "×" },
       { name: `virtual mode: a simulated day takes (from the above)`, value: round(86_400 / perWall, 1), unit: "s" },
       { name: `real sockets at ${SPEED}×, ${SPEED_S} simulated s: achieved ratio`, value: round(ratio, 2), unit: "×", goal: `>= ${SPEED * 0.95}`, met: ratio >= SPEED * 0.95 },
       { name: `real sockets at ${SPEED}×: scan period p99 (simulated, configured ${scanMs} ms)`, value: round(p99, 1), unit: "ms", goal: `<= ${scanMs * 1.5}`, met: p99 <= scanMs * 1.5 },

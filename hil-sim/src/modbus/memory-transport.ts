@@ -58,25 +58,25 @@ export function encodeRequestPdu(req: ModbusRequest): Buffer {
 }
 
 /** Decodes a response PDU for its request; a malformed one is a ModbusFrameError. */
-export function decodeResponsePdu(req: ModbusRequest, pdu: Buffer, ctx: RequestContext): ModbusResponse {
+export function decodeResponsePdu(req: ModbusRequest, pdu: Buffer, ctx: () => RequestContext): ModbusResponse {
   const fc = pdu[0];
-  if (fc === (req.fc | 0x80)) throw new ModbusExceptionError(ctx, pdu[1] ?? 0);
-  if (fc !== req.fc) throw new ModbusFrameError(ctx, `function code ${fc} in answer to ${req.fc}`);
+  if (fc === (req.fc | 0x80)) throw new ModbusExceptionError(ctx(), pdu[1] ?? 0);
+  if (fc !== req.fc) throw new ModbusFrameError(ctx(), `function code ${fc} in answer to ${req.fc}`);
   if (req.fc === 1 || req.fc === 2) {
     const n = pdu[1] ?? 0;
-    if (n !== Math.ceil(req.count / 8) || pdu.length !== 2 + n) throw new ModbusFrameError(ctx, `byte count ${n}, length ${pdu.length}`);
+    if (n !== Math.ceil(req.count / 8) || pdu.length !== 2 + n) throw new ModbusFrameError(ctx(), `byte count ${n}, length ${pdu.length}`);
     const bits: boolean[] = [];
     for (let i = 0; i < req.count; i++) bits.push((((pdu[2 + (i >> 3)] ?? 0) >> (i & 7)) & 1) === 1);
     return { bits };
   }
   if (req.fc === 3 || req.fc === 4) {
     const n = pdu[1] ?? 0;
-    if (n !== req.count * 2 || pdu.length !== 2 + n) throw new ModbusFrameError(ctx, `byte count ${n}, length ${pdu.length}`);
+    if (n !== req.count * 2 || pdu.length !== 2 + n) throw new ModbusFrameError(ctx(), `byte count ${n}, length ${pdu.length}`);
     const registers: number[] = [];
     for (let i = 0; i < req.count; i++) registers.push(pdu.readUInt16BE(2 + i * 2));
     return { registers };
   }
-  if (pdu.length !== 5) throw new ModbusFrameError(ctx, `write echo of length ${pdu.length}`);
+  if (pdu.length !== 5) throw new ModbusFrameError(ctx(), `write echo of length ${pdu.length}`);
   return {};
 }
 
@@ -107,19 +107,20 @@ export class MemoryTransport implements ModbusTransport {
   }
 
   request(req: ModbusRequest, timeoutMs: number): Promise<ModbusResponse> {
-    const ctx: RequestContext = { line: this.name, unit: req.unit, request: describeRequest(req), waitedMs: timeoutMs };
-    if (!this.open) return Promise.reject(new ModbusConnectionError(ctx, "not connected"));
+    // The context names the request in an error; built only for one (most requests succeed).
+    const ctx = (): RequestContext => ({ line: this.name, unit: req.unit, request: describeRequest(req), waitedMs: timeoutMs });
+    if (!this.open) return Promise.reject(new ModbusConnectionError(ctx(), "not connected"));
     return new Promise((resolve, reject) => {
       const dev = this.byUnit.get(req.unit);
       const faults = dev?.faults() ?? {};
       const delay = dev ? dev.responseDelayMs + (faults.slowMs ?? 0) : Infinity;
       if (!dev || faults.offline || delay > timeoutMs) {
-        this.clock.setTimer(() => reject(new ModbusTimeoutError(ctx)), timeoutMs);
+        this.clock.setTimer(() => reject(new ModbusTimeoutError(ctx())), timeoutMs);
         return;
       }
       this.clock.setTimer(() => {
         try {
-          if (faults.corrupt) throw new ModbusFrameError(ctx, "CRC error");
+          if (faults.corrupt) throw new ModbusFrameError(ctx(), "CRC error");
           const pdu = faults.exception !== undefined ? Buffer.from([req.fc | 0x80, faults.exception]) : handlePdu(dev, encodeRequestPdu(req));
           resolve(decodeResponsePdu(req, pdu, ctx));
         } catch (err) {

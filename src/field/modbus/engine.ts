@@ -49,6 +49,8 @@ export class ModbusEngine {
   private readonly failing = new Map<string, Set<string>>();
   /** Per device, the keys of all its poll blocks: when every one is failing, nothing of it answers. */
   private readonly blockKeys = new Map<string, string[]>();
+  /** Each poll block's name (its request), made once: reads name their block every poll. */
+  private readonly keyOfBlock = new Map<PollBlock, string>();
   private readonly probing = new Set<string>();
   private readonly readBack = new ReadBack();
   /** Orders reads after writes for read-back verification. */
@@ -81,7 +83,11 @@ export class ModbusEngine {
     this.groups = bindGroups(config, blocks).map((g) => ({ ...g, busy: false }));
     for (const g of this.groups) {
       const keys = this.blockKeys.get(g.device.name) ?? [];
-      for (const b of g.blocks) keys.push(describeRequest({ fc: b.fc, unit: g.device.unit, address: b.address, count: b.count }));
+      for (const b of g.blocks) {
+        const key = describeRequest({ fc: b.fc, unit: g.device.unit, address: b.address, count: b.count });
+        keys.push(key);
+        this.keyOfBlock.set(b, key);
+      }
       this.blockKeys.set(g.device.name, keys);
     }
   }
@@ -171,7 +177,7 @@ export class ModbusEngine {
 
   private async readBlock(device: DeviceConfig, line: LineQueue, b: PollBlock, attempts: number): Promise<BlockResult> {
     const req: ModbusRequest = { fc: b.fc, unit: device.unit, address: b.address, count: b.count };
-    const key = describeRequest(req);
+    const key = this.keyOfBlock.get(b) ?? describeRequest(req);
     const issued = ++this.seq;
     try {
       const res = await this.request(device, line, req, "read", attempts, key);
