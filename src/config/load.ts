@@ -1,6 +1,6 @@
 // Reads and validates a config file: YAML syntax, then the schema, then the semantic
 // checks. Every problem is reported at once, each with file:line:column and key path.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { visit } from "yaml";
 import { ERROR_CODES, FileProblemsError, ReclaimError, type Problem } from "../system/errors.js";
 import { configSchema, type Config } from "./schema.js";
@@ -13,9 +13,36 @@ export interface LoadedConfig {
   text: string;
 }
 
+/**
+ * Bounds on a config file, checked before the work that grows with it. config.apply and
+ * validate parse on the controller's event loop, so a hostile or broken file must not stall
+ * the scan (known bug K4). The reference skid's file is 20 KiB and 2,100 YAML nodes; yaml
+ * parses about 150 nodes per ms here, so 256 KiB (at most ~130,000 nodes, under 1 s even as
+ * `[1,1,1,…]`) leaves a plant ten times the reference room while 1 MiB could take ~4 s.
+ */
+export const CONFIG_LIMITS = { maxBytes: 256 * 1024, maxNodes: 50_000 } as const;
+
+function tooBig(file: string, what: string): FileProblemsError {
+  return new FileProblemsError(ERROR_CODES.CONFIG_INVALID, [{ file, line: 1, column: 1, path: "", message: what }]);
+}
+
+function kib(bytes: number): string {
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+function sizeProblem(file: string, bytes: number): FileProblemsError | undefined {
+  if (bytes <= CONFIG_LIMITS.maxBytes) return undefined;
+  return tooBig(file, `the file is ${kib(bytes)}, over the limit of ${kib(CONFIG_LIMITS.maxBytes)} for a config file (not parsed)`);
+}
+
 /** Validates config text; throws FileProblemsError naming every problem. */
 export function parseConfig(text: string, file: string): Config {
+  const size = sizeProblem(file, Buffer.byteLength(text, "utf8"));
+  if (size) throw size;
   const y = parseYaml(text, file);
+  if (y.nodes > CONFIG_LIMITS.maxNodes) {
+    throw tooBig(file, `the file has ${y.nodes} YAML nodes, over the limit of ${CONFIG_LIMITS.maxNodes} for a config file`);
+  }
   if (y.syntax.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, y.syntax);
   const aliases = unresolvedAliases(y);
   if (aliases.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, aliases);
@@ -54,8 +81,12 @@ function locatedProblem(y: LocatedYaml, path: (string | number)[], message: stri
 export function loadConfig(file: string): LoadedConfig {
   let text: string;
   try {
+    // Refuse an oversized file before reading it into memory.
+    const size = sizeProblem(file, statSync(file).size);
+    if (size) throw size;
     text = readFileSync(file, "utf8");
   } catch (err) {
+    if (err instanceof FileProblemsError) throw err;
     throw new ReclaimError(ERROR_CODES.CONFIG_UNREADABLE, `cannot read config ${file}: ${(err as Error).message}`, { cause: err });
   }
   return { config: parseConfig(text, file), file, text };

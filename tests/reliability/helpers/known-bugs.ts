@@ -31,25 +31,26 @@ export const K1_START_NEVER_RUNS: KnownBug = {
 };
 
 /**
- * K2: rio-1 answering every request with a Modbus exception (code 4, server device failure) is
- * "degraded", not offline: rio-1.online stays true, so RIO-OFFLINE (Hold) never acts and the
- * rows are not told to ignore the silent device; every rio-1 input is Bad, and RO-HIGH-PRESSURE
- * (cause PIT-301 > 16, command Abort) acts on the Bad PIT-301. The abort is safe, but it is
- * not what the design says for a lost coupler (divert and Hold), and getting back from it
- * needs Clear/Reset/Start (and then K1). Earlier, before commit 11e1c7c, every rio-1 fault and
- * the drive faults ended the same way (PIT-301 noise below its range, the scenario suite's PIT301_ABORT).
+ * K2: rio-1 answering every request with a Modbus exception (code 4, server device failure) was
+ * "degraded", not offline: rio-1.online stayed true, so RIO-OFFLINE (Hold) never acted and the
+ * rows were not told to ignore the silent device; every rio-1 input was Bad, and RO-HIGH-PRESSURE
+ * (cause PIT-301 > 16, command Abort) acted on the Bad PIT-301. Earlier, before commit 11e1c7c,
+ * every rio-1 fault and the drive faults ended the same way (PIT-301 noise below its range, the
+ * scenario suite's PIT301_ABORT). Fixed in src/field/modbus/health.ts and engine.ts: a device
+ * none of whose poll blocks has given good data for demoteAfter requests in a row (exceptions
+ * included) is offline (its tags bad no-comm) while still polled at its rate.
  */
 export const K2_PIT301_ABORT: KnownBug = {
   id: "K2",
   reason:
     "rio-1 answering only Modbus exceptions stays 'degraded' (rio-1.online true): RIO-OFFLINE never holds, and RO-HIGH-PRESSURE " +
     "(Abort) acts on the Bad PIT-301 instead, aborting where the design says divert and Hold",
-  // Since K1 is fixed, the aborted skid recovers with Clear, Reset, Start; still not the designed Hold.
   explains: (r) => r.aborts.length > 0 && r.aborts.every((c) => c === "RO-HIGH-PRESSURE"),
 };
 
-// K1 is fixed (its reproduction is a regression test now); K2 stands.
-export const KNOWN_BUGS: readonly KnownBug[] = [K2_PIT301_ABORT];
+// K1 and K2 are fixed (their reproductions are regression tests now): no known bug explains a
+// matrix cell that does not recover.
+export const KNOWN_BUGS: readonly KnownBug[] = [];
 
 /** The known bugs that explain a cell that did not recover (empty: an unexplained failure). */
 export function explainedBy(r: FaultCaseResult): KnownBug[] {
@@ -69,7 +70,9 @@ export const K3_ALIAS_ESCAPES: KnownConfigBug = {
 /**
  * K4: parsing is quadratic in the number of keys of one mapping (yaml's uniqueKeys check, then
  * one linear locate() per unknown key in schemaProblems), and config.apply parses on the
- * controller's event loop.
+ * controller's event loop. Fixed (src/config/yaml-locate.ts finds duplicate keys and locates
+ * unknown ones in linear time; src/config/load.ts refuses files over CONFIG_LIMITS): its
+ * reproduction is a regression test now.
  */
 export const K4_QUADRATIC_PARSE: KnownConfigBug = {
   id: "K4",
