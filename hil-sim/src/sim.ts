@@ -7,7 +7,7 @@ import { analyzerDevice, ANALYZER_CHANNELS } from "./devices/analyzer.js";
 import { ProcessImage } from "./devices/image.js";
 import { driveDevice, DRIVE_HR, DRIVE_SPEED_FULL_SCALE } from "./devices/drive.js";
 import { flowmeterDevice } from "./devices/flowmeter.js";
-import { rioDevice, RIO_COILS, RIO_INPUTS, RIO_LOOPS } from "./devices/rio.js";
+import { rioDevice, RIO_COILS, RIO_INPUTS, RIO_LOOPS, type RioDevice } from "./devices/rio.js";
 import { MemoryTransport } from "./modbus/memory-transport.js";
 import type { SlaveDevice } from "./modbus/slave.js";
 import { startTcpSlave, type TcpSlaveServer } from "./modbus/tcp-server.js";
@@ -36,7 +36,17 @@ export interface SimulatorOptions {
    * without GPIO (e.g. a third-party one on `npm run sim`): XY-501 closed, no watchdog relay.
    */
   permissive?: "gpio" | "hardwired";
+  /**
+   * rio-1's fieldbus watchdog, in ms of simulated time (this clock's ms, in every mode):
+   * without a request for this long the coupler de-energizes its coils (P-202, P-401, XV-203,
+   * XV-501: XV-501 falls to divert), as real remote-I/O couplers do. Armed by the first
+   * request. Default 3000 (the controller polls rio-1 every 200 ms); `false` takes it out.
+   */
+  rioWatchdogMs?: number | false;
 }
+
+/** rio-1's fieldbus watchdog timeout unless the options say otherwise (ms of sim time). */
+export const DEFAULT_RIO_WATCHDOG_MS = 3000;
 
 /** The sim's devices by name: what a controller config's lines point at. */
 export type SimDevices = Record<string, SlaveDevice>;
@@ -54,6 +64,7 @@ export class Simulator {
   private running = false;
   private readonly servers: TcpSlaveServer[] = [];
   private readonly stepListeners = new Set<(nowMs: number) => void>();
+  private readonly rio: RioDevice;
 
   constructor(opts: SimulatorOptions) {
     this.clock = opts.clock;
@@ -65,9 +76,11 @@ export class Simulator {
     this.faults = new FaultRegistry(opts.faults ?? []);
     this.sensors = new Sensors(this.plant, this.faults, seed);
     const faultsOf = (device: string) => this.faults.activeDeviceFaults(device, this.plant.nowMs);
+    const rioWatchdogMs = opts.rioWatchdogMs ?? DEFAULT_RIO_WATCHDOG_MS;
+    this.rio = rioDevice(this.image, { faults: faultsOf, ...(rioWatchdogMs === false ? {} : { watchdog: { clock: this.clock, timeoutMs: rioWatchdogMs } }) });
     this.devices = {
       "analyzer-1": analyzerDevice(this.image, { faults: faultsOf }),
-      "rio-1": rioDevice(this.image, { faults: faultsOf }),
+      "rio-1": this.rio,
     };
     for (const u of RTU_UNITS) {
       this.devices[u.name] = u.flow
@@ -209,6 +222,8 @@ export class Simulator {
   async stop(): Promise<void> {
     this.running = false;
     this.clock.clearTimer(this.timer);
+    // Its timer would otherwise outlive the simulator (and keep a real-time process alive).
+    this.rio.watchdog?.stop();
     await Promise.all(this.servers.splice(0).map((s) => s.close()));
   }
 }

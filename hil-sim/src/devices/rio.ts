@@ -1,9 +1,9 @@
 // rio-1: a remote I/O coupler (REFERENCE-SKID.md). Coils 0 P-202, 1 P-401, 2 XV-203,
 // 3 XV-501; discrete inputs 0 P-202 running, 1 P-401 running, 2 ZSO-501, 3 ZSC-501,
-// 4 LSL-101; input registers 0–5 the 4–20 mA loops in µA. Optionally with a fieldbus
-// watchdog, as real couplers have: when no request arrives for `timeoutMs`, every coil is
-// de-energized (the outputs' fault state), so a controller that dies or loses the network
-// cannot leave a pump running or XV-501 energized.
+// 4 LSL-101; input registers 0–5 the 4–20 mA loops in µA. With a fieldbus watchdog, as real
+// couplers have (the Simulator turns it on, `rioWatchdogMs`, 3 s by default): when no request
+// arrives for `timeoutMs`, every coil is de-energized (the outputs' fault state), so a
+// controller that dies or loses the network cannot leave a pump running or XV-501 energized.
 import type { Clock, TimerHandle } from "../../../src/time/clock.js";
 import { SlaveException, type SlaveDevice } from "../modbus/slave.js";
 import { NO_FAULTS, type DeviceFaultSource } from "./fault-source.js";
@@ -79,7 +79,10 @@ export interface RioOptions {
   name?: string;
   unit?: number;
   faults?: DeviceFaultSource;
-  /** The fieldbus watchdog (default off): coils de-energize after `timeoutMs` without a request. */
+  /**
+   * The fieldbus watchdog: coils de-energize after `timeoutMs` (of `clock`'s time) without a
+   * request. Off when not given here; the Simulator gives it (sim.ts `rioWatchdogMs`).
+   */
   watchdog?: { clock: Clock; timeoutMs: number };
 }
 
