@@ -150,9 +150,13 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   engine.start();
   stoppers.push(() => engine.stop());
   await firstCycle;
-  controller.start();
-  stoppers.push(() => controller.stop());
 
+  // OPC UA starts before the scan loop, not after it: its start (address space, certificates,
+  // endpoints) holds the event loop for whole scan periods, and scans it delays are counted as
+  // overruns, so every restart raised SCAN-OVERRUN, a nuisance alarm for the operator. Starting
+  // it first costs only a later first scan, while the outputs are held safe and the devices
+  // polled (READY=1 and the service watchdog wait for startController anyway); the overrun
+  // supervision itself stays unconditional from the first scan on, so no real overrun is masked.
   let opcua: ReclaimOpcuaServer | null = null;
   if (opts.opcua ?? config.opcua.enabled) {
     const alarms = new OpcuaAlarms(config, controller, clock);
@@ -169,6 +173,9 @@ export async function startController(opts: StartOptions): Promise<RunningContro
     await opcua.start();
     stoppers.push(() => opcua?.stop());
   }
+
+  controller.start();
+  stoppers.push(() => controller.stop());
 
   if (opts.control ?? true) {
     const handlers = controlHandlers({
