@@ -38,10 +38,18 @@ export interface DivertInputs {
   demands: string[];
   /** Reasons that trip and latch the divert like a CCP (valve discrepancy, lost I/O, …). */
   trips: string[];
+  /**
+   * The skid is starting up (PackML Starting): the product is flushed to drain, and the water
+   * after it must be verified before reuse, as after a power-up: the latch is set with cause
+   * "start-up" and verification begins when Starting ends. A Hold or a Suspend is a pause in
+   * production, not a start-up: their return does not need it unless a CCP tripped meanwhile.
+   */
+  startUp?: boolean;
 }
 
 export function divertStep(cfg: QualityConfig, prev: DivertState, inp: DivertInputs, now: number): DivertState {
   let s = prev;
+  if (inp.startUp === true) s = { ...s, latched: true, cause: s.latched ? s.cause : "start-up", inSpecSince: null, resetRequested: false };
   const tripped = cfg.ccps.map((c) => [c.name, inp.ccps[c.name]] as const).filter(([, st]) => st?.status === "off-spec");
   if (tripped.length > 0 || inp.trips.length > 0) {
     const [name, st] = tripped[0] ?? [inp.trips[0] as string, undefined];
@@ -49,7 +57,7 @@ export function divertStep(cfg: QualityConfig, prev: DivertState, inp: DivertInp
     const unread = st?.quality.reason === "not-yet-read";
     const firstOut = s.firstOut ?? (unread ? null : { ccp: name, reason: st?.reason ?? name, value: st?.value ?? null, at: now });
     s = { ...s, latched: true, cause: s.latched ? s.cause : name, firstOut, inSpecSince: null, resetRequested: false };
-  } else if (s.latched) {
+  } else if (s.latched && inp.startUp !== true) {
     const allVerifiable = cfg.ccps.every((c) => {
       const st = inp.ccps[c.name];
       return st !== undefined && ccpVerifiable(st);

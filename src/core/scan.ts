@@ -164,7 +164,7 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
   for (const name of seq.diverting) demands.push(`sequence ${name}`);
   const trips = activeRows.filter((p) => p.divert).map((p) => p.name);
   if (prev.valve.discrepancy === "reuse") trips.push("DISCREPANCY");
-  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips }, now);
+  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips, startUp: state === "Starting" }, now);
   if (divert.mode !== prev.divert.mode) {
     events.push({ type: "quality-mode", at: now, mode: divert.mode, cause: divert.cause ?? demands[0] ?? null, firstOut: divert.firstOut });
   }

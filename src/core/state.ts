@@ -83,7 +83,9 @@ export function initialState(model: CoreModel, now: number, opts: InitialOptions
     divert: reuse ? { ...divert, mode: "Reuse", latched: false, cause: null, inSpecSince: now } : divert,
     state: opts.state ?? "Stopped",
     mode: "Automatic",
-    autoStart: opts.state === undefined && config.skid.autoStart,
+    // A skid configured to start by itself does so from whatever state it is given (a scenario's
+    // initial Idle or Stopped); in Execute, Held, Suspended or Aborted the first scan drops it.
+    autoStart: config.skid.autoStart,
     protection,
     valve: { commandedReuse: reuse, commandedSince: now, unconfirmedSince: null, discrepancy: "none" },
     alarms: initialAlarmsState(model.alarmDefs),

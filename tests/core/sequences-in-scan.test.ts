@@ -18,7 +18,30 @@ describe("sequences in the scan", () => {
     h.run(60_000);
     expect(h.state.state).toBe("Execute");
     expect(h.mode).toBe("Divert");
-    h.run(250_000);
+    // Verification (300 s) begins when the flush ends, not during it.
+    h.run(290_000);
+    expect(h.mode).toBe("Divert");
+    h.run(20_000);
+    expect(h.mode).toBe("Reuse");
+  });
+
+  it("a restart after a stop is a start-up: flushed, then verified again before reuse", () => {
+    const h = new CoreHarness();
+    h.run(2000);
+    expect(h.mode).toBe("Reuse");
+    h.command({ kind: "packml", command: "Stop" });
+    h.run(10_000);
+    expect(h.state.state).toBe("Stopped");
+    h.command({ kind: "packml", command: "Reset" });
+    h.run(1000);
+    expect(h.state.state).toBe("Idle");
+    h.command({ kind: "packml", command: "Start" });
+    h.run(61_000);
+    expect(h.state.state).toBe("Execute");
+    expect(h.state.divert).toMatchObject({ mode: "Divert", latched: true, cause: "start-up" });
+    h.run(290_000);
+    expect(h.mode).toBe("Divert");
+    h.run(20_000);
     expect(h.mode).toBe("Reuse");
   });
 
