@@ -43,7 +43,10 @@ export const deviceSchema = z
     unit: z.number().int().min(0).max(255),
     timeout: duration.prefault("300ms"),
     retries: z.number().int().min(0).max(5).default(1),
-    /** Consecutive failed requests before the device is demoted (polled once per demotion period). */
+    /**
+     * Requests in a row without good data (no answer, garbled, or a Modbus exception) before the
+     * device is offline; no-answers in a row before it is also demoted (polled once per demotion period).
+     */
     demoteAfter: z.number().int().min(1).default(3),
     demotionPeriod: duration.prefault("5s"),
     /** The largest block one request may read (devices often allow less than the protocol's 125). */
@@ -88,8 +91,12 @@ export const modbusSourceSchema = z
     poll: duration.prefault("1s"),
     /** Written by the controller (coils, holding registers). */
     writable: z.boolean().default(false),
-    /** Re-write the last value this often even if it did not change. */
-    refresh: duration.optional(),
+    /**
+     * A writable tag's last value is re-written this often even if it did not change, so that a
+     * device that dropped its outputs (a coupler's fieldbus watchdog, a power cycle, a hung
+     * controller's silence) gets them back without anyone noticing first.
+     */
+    refresh: duration.prefault("10s"),
   })
   .strict();
 
