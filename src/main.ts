@@ -111,86 +111,106 @@ export async function startController(opts: StartOptions): Promise<RunningContro
   const subs: Subscription[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
 
-  if (store) {
-    if (opts.clockSynced) store.setClockSynced(true);
-    else {
-      const unwatch = watchClockSync(clock, (synced) => store.setClockSynced(synced));
-      stoppers.push(unwatch);
-    }
-    store.start();
-    wireStore(store, controller, engine, clock, log.child({ part: "store" }), subs);
-    const persistence = new CorePersistence(store, controller, clock, config.totals.persistEvery);
-    persistence.start();
-    stoppers.push(() => persistence.stop());
-  }
+  const stopAll = async (): Promise<void> => {
+    // Safe outputs first: stop scanning, then de-energize everything and wait (bounded) for the writes.
+    controller.stop();
+    let deadline: TimerHandle | undefined;
+    await Promise.race([controller.writeSafeOutputs(), new Promise<void>((resolve) => (deadline = clock.setTimer(resolve, 2000)))]);
+    clock.clearTimer(deadline);
+    for (const s of subs) s.unsubscribe();
+    for (const stop of stoppers.reverse()) await stop();
+    gpio.stop();
+    // Last: everything the others said is flushed to disk.
+    await store?.stop();
+  };
+
   const status = (): StatusSnapshot => buildStatus(config, controller.state, engine.health(), clock.now());
-  const fieldLog = log.child({ part: "modbus" });
-  subs.push(engine.samples$.subscribe((s) => controller.ingest(s)));
-  subs.push(gpio.samples$.subscribe((s) => controller.ingest(s)));
-  subs.push(
-    engine.health$.subscribe((h) => {
-      controller.ingest([{ tag: deviceOnlineTag(h.device), value: h.status !== "offline", quality: GOOD, sourceTs: clock.wall(), mono: clock.now() }]);
-      if (h.status === "online") fieldLog.info({ device: h.device }, `${h.device} online`);
-      else fieldLog.warn({ device: h.device }, `${h.device} ${h.status}: ${h.lastError ?? ""}`);
-    }),
-  );
-  const coreLog = log.child({ part: "core" });
-  subs.push(
-    controller.events$.subscribe((e) => {
-      const loud = e.type === "quality-mode" || e.type === "discrepancy" || e.type === "protection" || (e.type === "sequence" && e.kind === "failed");
-      coreLog[loud ? "warn" : "info"]({ event: e.type }, describeEvent(e));
-    }),
-  );
-
-  // Outputs go to their safe state before anything else (a restart after a crash may find
-  // the valve energized); the scan starts once every device has been polled once, so that
-  // the first scan sees the field rather than a table of unread tags.
-  void controller.writeSafeOutputs();
-  const firstCycle = firstPollCycle(engine, config, clock);
-  engine.start();
-  stoppers.push(() => engine.stop());
-  await firstCycle;
-
-  // OPC UA starts before the scan loop, not after it: its start (address space, certificates,
-  // endpoints) holds the event loop for whole scan periods, and scans it delays are counted as
-  // overruns, so every restart raised SCAN-OVERRUN, a nuisance alarm for the operator. Starting
-  // it first costs only a later first scan, while the outputs are held safe and the devices
-  // polled (READY=1 and the service watchdog wait for startController anyway); the overrun
-  // supervision itself stays unconditional from the first scan on, so no real overrun is masked.
   let opcua: ReclaimOpcuaServer | null = null;
-  if (opts.opcua ?? config.opcua.enabled) {
-    const alarms = new OpcuaAlarms(config, controller, clock);
-    const audit = (r: { kind?: string; user: string; action: string; target: string; data: unknown }): void =>
-      store?.recordAudit({ kind: r.kind ?? "alarm", user: r.user, action: r.action, target: r.target, data: r.data, wallTs: clock.wall(), monoTs: clock.now() });
-    opcua = new ReclaimOpcuaServer(config, opcuaSource(config, controller, engine, clock), log.child({ part: "opcua" }), {
-      intake: new OpcuaIntake(controller, alarms, audit),
-      alarms,
-      ...(store ? { history: store } : {}),
-      audit,
-      now: () => clock.now(),
-      pkiDir: path.join(path.dirname(config.store.path), "pki"),
-    });
-    await opcua.start();
-    stoppers.push(() => opcua?.stop());
-  }
+  // A part that fails to start (OPC UA's port taken, the control socket's directory missing)
+  // must not leave the others polling and writing in a process that is about to exit or restart.
+  try {
+    if (store) {
+      if (opts.clockSynced) store.setClockSynced(true);
+      else {
+        const unwatch = watchClockSync(clock, (synced) => store.setClockSynced(synced));
+        stoppers.push(unwatch);
+      }
+      store.start();
+      wireStore(store, controller, engine, clock, log.child({ part: "store" }), subs);
+      const persistence = new CorePersistence(store, controller, clock, config.totals.persistEvery);
+      persistence.start();
+      stoppers.push(() => persistence.stop());
+    }
+    const fieldLog = log.child({ part: "modbus" });
+    subs.push(engine.samples$.subscribe((s) => controller.ingest(s)));
+    subs.push(gpio.samples$.subscribe((s) => controller.ingest(s)));
+    subs.push(
+      engine.health$.subscribe((h) => {
+        controller.ingest([{ tag: deviceOnlineTag(h.device), value: h.status !== "offline", quality: GOOD, sourceTs: clock.wall(), mono: clock.now() }]);
+        if (h.status === "online") fieldLog.info({ device: h.device }, `${h.device} online`);
+        else fieldLog.warn({ device: h.device }, `${h.device} ${h.status}: ${h.lastError ?? ""}`);
+      }),
+    );
+    const coreLog = log.child({ part: "core" });
+    subs.push(
+      controller.events$.subscribe((e) => {
+        const loud = e.type === "quality-mode" || e.type === "discrepancy" || e.type === "protection" || (e.type === "sequence" && e.kind === "failed");
+        coreLog[loud ? "warn" : "info"]({ event: e.type }, describeEvent(e));
+      }),
+    );
 
-  controller.start();
-  stoppers.push(() => controller.stop());
+    // Outputs go to their safe state before anything else (a restart after a crash may find
+    // the valve energized); the scan starts once every device has been polled once, so that
+    // the first scan sees the field rather than a table of unread tags.
+    void controller.writeSafeOutputs();
+    const firstCycle = firstPollCycle(engine, config, clock);
+    engine.start();
+    stoppers.push(() => engine.stop());
+    await firstCycle;
 
-  if (opts.control ?? true) {
-    const handlers = controlHandlers({
-      config,
-      configFile: opts.configFile ?? null,
-      controller,
-      engine,
-      store,
-      clock,
-      status,
-      requestRestart: opts.onRestart ?? (() => log.warn("restart requested, but this controller was started without a restart handler")),
-    });
-    const control = new ControlServer(config.control.socket, handlers, log.child({ part: "control" }));
-    await control.start();
-    stoppers.push(() => control.stop());
+    // OPC UA starts before the scan loop, not after it: its start (address space, certificates,
+    // endpoints) holds the event loop for whole scan periods, and scans it delays are counted as
+    // overruns, so every restart raised SCAN-OVERRUN, a nuisance alarm for the operator. Starting
+    // it first costs only a later first scan, while the outputs are held safe and the devices
+    // polled (READY=1 and the service watchdog wait for startController anyway); the overrun
+    // supervision itself stays unconditional from the first scan on, so no real overrun is masked.
+    if (opts.opcua ?? config.opcua.enabled) {
+      const alarms = new OpcuaAlarms(config, controller, clock);
+      const audit = (r: { kind?: string; user: string; action: string; target: string; data: unknown }): void =>
+        store?.recordAudit({ kind: r.kind ?? "alarm", user: r.user, action: r.action, target: r.target, data: r.data, wallTs: clock.wall(), monoTs: clock.now() });
+      opcua = new ReclaimOpcuaServer(config, opcuaSource(config, controller, engine, clock), log.child({ part: "opcua" }), {
+        intake: new OpcuaIntake(controller, alarms, audit),
+        alarms,
+        ...(store ? { history: store } : {}),
+        audit,
+        now: () => clock.now(),
+        pkiDir: path.join(path.dirname(config.store.path), "pki"),
+      });
+      await opcua.start();
+      stoppers.push(() => opcua?.stop());
+    }
+
+    controller.start();
+    stoppers.push(() => controller.stop());
+
+    if (opts.control ?? true) {
+      const handlers = controlHandlers({
+        config,
+        configFile: opts.configFile ?? null,
+        controller,
+        engine,
+        store,
+        clock,
+        status,
+        requestRestart: opts.onRestart ?? (() => log.warn("restart requested, but this controller was started without a restart handler")),
+      });
+      const control = new ControlServer(config.control.socket, handlers, log.child({ part: "control" }));
+      await control.start();
+      stoppers.push(() => control.stop());
+    }
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
   }
 
   return {
@@ -204,17 +224,6 @@ export async function startController(opts: StartOptions): Promise<RunningContro
       const h = store?.health();
       return h === undefined || h.ok || h.diskFull;
     },
-    async stop() {
-      // Safe outputs first: stop scanning, then de-energize everything and wait (bounded) for the writes.
-      controller.stop();
-      let deadline: TimerHandle | undefined;
-      await Promise.race([controller.writeSafeOutputs(), new Promise<void>((resolve) => (deadline = clock.setTimer(resolve, 2000)))]);
-      clock.clearTimer(deadline);
-      for (const s of subs) s.unsubscribe();
-      for (const stop of stoppers.reverse()) await stop();
-      gpio.stop();
-      // Last: everything the others said is flushed to disk.
-      await store?.stop();
-    },
+    stop: stopAll,
   };
 }

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { parseDocument } from "yaml";
 import { configSchema, type Config } from "../config/schema.js";
-import { parseYaml, schemaProblems } from "../config/yaml-locate.js";
-import { ERROR_CODES, FileProblemsError, ReclaimError } from "../system/errors.js";
+import { parseConfigSchema } from "../config/load.js";
+import { ERROR_CODES, ReclaimError } from "../system/errors.js";
 
 export const DEFAULT_CONFIG = process.env.RECLAIM_CONFIG ?? "/etc/reclaim/reclaim.yaml";
 /** The reference skid, which `reclaim demo` runs: the config on a laptop without an installed one. */
@@ -81,11 +81,7 @@ export function loadConfigOf(opts: { config?: string }): Config {
   } catch (err) {
     throw new ReclaimError(ERROR_CODES.CONFIG_UNREADABLE, `cannot read config ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const y = parseYaml(text, file);
-  if (y.syntax.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, y.syntax);
-  const r = configSchema.safeParse(y.doc.toJS());
-  if (!r.success) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, schemaProblems(y, r.error.issues));
-  return r.data;
+  return parseConfigSchema(text, file).config;
 }
 
 /** The database: --db, else $RECLAIM_DB, else the config's store.path (the demo's data/reclaim.sqlite). */

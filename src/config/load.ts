@@ -37,6 +37,17 @@ function sizeProblem(file: string, bytes: number): FileProblemsError | undefined
 
 /** Validates config text; throws FileProblemsError naming every problem. */
 export function parseConfig(text: string, file: string): Config {
+  const { y, config } = parseConfigSchema(text, file);
+  const semantic = semanticProblems(config).map((s) => locatedProblem(y, s.path, s.message));
+  if (semantic.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, semantic);
+  return config;
+}
+
+/**
+ * The file's bounds, YAML syntax, aliases and schema, without the semantic checks: for the
+ * CLI commands that must read a config even when it does not make a skid (to show or migrate it).
+ */
+export function parseConfigSchema(text: string, file: string): { y: LocatedYaml; config: Config } {
   const size = sizeProblem(file, Buffer.byteLength(text, "utf8"));
   if (size) throw size;
   const y = parseYaml(text, file);
@@ -55,9 +66,7 @@ export function parseConfig(text: string, file: string): Config {
   }
   const result = configSchema.safeParse(data);
   if (!result.success) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, schemaProblems(y, result.error.issues));
-  const semantic = semanticProblems(result.data).map((s) => locatedProblem(y, s.path, s.message));
-  if (semantic.length > 0) throw new FileProblemsError(ERROR_CODES.CONFIG_INVALID, semantic);
-  return result.data;
+  return { y, config: result.data };
 }
 
 /** Aliases (`*name`) whose anchor (`&name`) does not exist, each at its line. */

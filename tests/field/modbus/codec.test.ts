@@ -10,7 +10,7 @@ const ORDERS: WordOrder[] = ["ABCD", "CDAB", "BADC", "DCBA"];
 const INT_RANGES = { int16: [-0x8000, 0x7fff], uint16: [0, 0xffff], int32: [-0x80000000, 0x7fffffff], uint32: [0, 0xffffffff] } as const;
 
 function src(over: Partial<ModbusSource> = {}): ModbusSource {
-  return { device: "dev", table: "input", address: 0, type: "uint16", wordOrder: "ABCD", poll: 1000, writable: false, ...over };
+  return { device: "dev", table: "input", address: 0, type: "uint16", wordOrder: "ABCD", poll: 1000, writable: false, refresh: 10_000, ...over };
 }
 
 const float32 = fc.float({ noDefaultInfinity: false, noNaN: true });
