@@ -3,7 +3,7 @@
 // failed sequence or a divert-side valve discrepancy holds or aborts, and an unattended skid
 // (skid.autoStart) resets and starts itself once at start-up.
 import type { ProtectionConfig } from "../config/schema.js";
-import { deviceOnlineTag, type CoreModel } from "./model.js";
+import type { CoreModel } from "./model.js";
 import { isActingState, packmlCommand, stateComplete, type PackmlCommand, type PackmlState } from "./packml.js";
 import type { CoreState } from "./state.js";
 
@@ -44,16 +44,19 @@ export function applyPackml(
   if (causes.discrepancyDivert) commands.push(["Abort", "DISCREPANCY"]);
   for (const row of causes.tripped) if (row.command) commands.push([row.command, row.name]);
   for (const row of causes.cleared) if (row.resume) commands.push([row.resume, `${row.name} cleared`]);
-  const failed = Object.entries(prev.sequences).find(([, st]) => st.status === "failed");
-  if (failed && (s === "Execute" || s === "Starting")) commands.push(["Hold", `sequence ${failed[0]} failed`]);
-  let autoStart = prev.autoStart;
+  if (s === "Execute" || s === "Starting") {
+    const failed = Object.entries(prev.sequences).find(([, st]) => st.status === "failed");
+    if (failed) commands.push(["Hold", `sequence ${failed[0]} failed`]);
+  }
+  // The start-up's own Reset and Start: once the skid has got anywhere past Starting (or was
+  // given such a state), it is over, and a later stop stays stopped until an operator says.
+  const starting = s === "Stopped" || s === "Resetting" || s === "Idle" || s === "Starting";
+  const autoStart = prev.autoStart && starting;
   // Start by itself only once every device has answered and every protection row is clear.
-  const anyRowActive = Object.values(prev.protection).some((p) => p.active || p.causeSince !== null);
-  const allOnline = model.devices.every((d) => prev.tags[deviceOnlineTag(d)]?.value === true);
-  if (autoStart && !anyRowActive && allOnline) {
-    if (s === "Stopped") commands.push(["Reset", "auto-start"]);
-    else if (s === "Idle") commands.push(["Start", "auto-start"]);
-    else if (s === "Execute" || s === "Aborted" || s === "Held" || s === "Suspended") autoStart = false;
+  if (autoStart && (s === "Stopped" || s === "Idle")) {
+    const anyRowActive = Object.values(prev.protection).some((p) => p.active || p.causeSince !== null);
+    const allOnline = model.builtinAlarmNames.devices.every((d) => prev.tags[d.onlineTag]?.value === true);
+    if (!anyRowActive && allOnline) commands.push(s === "Stopped" ? ["Reset", "auto-start"] : ["Start", "auto-start"]);
   }
   for (const [cmd, cause] of commands) {
     const r = packmlCommand(s, cmd, PACKML_OPTIONS);

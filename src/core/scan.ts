@@ -70,50 +70,54 @@ export function lookupFor(tags: TagTable, setpoints: Record<string, number>, wor
 }
 
 function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSample[], now: number, wall: number, forced: ReadonlySet<string>): { tags: TagTable; updates: TagUpdate[] } {
-  const tags: TagTable = { ...prev };
+  // Copied on the first change only: on about half the scans no poll has answered since the
+  // last one, and then the table usually stays as it was.
+  let copy: TagTable | null = null;
+  const set = (name: string, t: TagState): void => {
+    copy ??= { ...prev };
+    copy[name] = t;
+    touched.add(name);
+  };
+  const get = (name: string): TagState | undefined => (copy ?? prev)[name];
   // Tags whose record was replaced this scan: only these can be updates.
   const touched = new Set<string>();
   for (const s of samples) {
     const cfg = model.tagByName.get(s.tag);
-    const t = tags[s.tag];
-    if (cfg && t) {
-      tags[s.tag] = applySample(cfg, t, s);
-      touched.add(s.tag);
-    }
+    const t = get(s.tag);
+    if (cfg && t) set(s.tag, applySample(cfg, t, s));
   }
   // Quality is re-judged every scan (stale and flat-line depend on time), but a tag's record
   // is copied only when its quality changes: most tags are unchanged most scans.
   const settle = (name: string, cfg: TagConfig): void => {
-    const t = tags[name];
+    const t = get(name);
     if (!t) return;
     let quality = effectiveQuality(cfg, t, now);
     // A technician's force is flagged on the tag itself (OPC UA: GoodLocalOverride).
     if (quality.code === "good" && forced.has(name)) quality = { code: "good", reason: "forced", detail: "forced in Maintenance mode" };
-    if (!sameQuality(quality, t.quality)) {
-      tags[name] = { ...t, quality };
-      touched.add(name);
-    }
+    if (!sameQuality(quality, t.quality)) set(name, { ...t, quality });
   };
   // Field tags first, so that derived tags see this scan's qualities (stale, out of range).
   for (const [name, cfg] of model.fieldTags) settle(name, cfg);
   // Derived tags, in dependency order: quality is the worst of the inputs used.
-  const lookup = lookupFor(tags, {}, { state: "", mode: "", qualityMode: "" });
+  // Tags only (the table as it is now); the core's words and setpoints are not inputs of a derived tag.
+  const noWords = lookupFor({}, {}, { state: "", mode: "", qualityMode: "" });
+  const lookup: TagLookup = (name) => get(name) ?? noWords(name);
   for (const d of model.derived) {
-    const t = tags[d.name];
+    const t = get(d.name);
     const cfg = model.tagByName.get(d.name);
     if (!t || !cfg) continue;
     const r = evaluate(d.expr, lookup);
     const value = typeof r.value === "string" ? null : r.value;
     let sourceTs = 0;
-    for (const n of d.expr.deps) sourceTs = Math.max(sourceTs, tags[n]?.sourceTs ?? 0);
+    for (const n of d.expr.deps) sourceTs = Math.max(sourceTs, get(n)?.sourceTs ?? 0);
     if (sourceTs === 0) sourceTs = wall;
     // Unchanged inputs give an unchanged tag: keep its record (and its changedMono).
     if (value !== t.value || !sameQuality(r.quality, t.sourceQuality) || sourceTs !== t.sourceTs) {
-      tags[d.name] = applySample(cfg, t, { tag: d.name, value, quality: r.quality, sourceTs, mono: now });
-      touched.add(d.name);
+      set(d.name, applySample(cfg, t, { tag: d.name, value, quality: r.quality, sourceTs, mono: now }));
     }
     settle(d.name, cfg);
   }
+  const tags: TagTable = copy ?? prev;
   const updates: TagUpdate[] = [];
   for (const name of touched) {
     const t = tags[name] as TagState;

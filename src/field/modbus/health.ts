@@ -57,7 +57,19 @@ export function recordSuccess(h: DeviceHealth, elapsedMs: number, degraded = fal
   // Exponential smoothing: one slow answer shows, but does not swamp the figure.
   const responseMs = h.responseMs === null ? elapsedMs : h.responseMs * 0.8 + elapsedMs * 0.2;
   const lastError = h.lastError === "not yet polled" ? null : h.lastError;
-  return { ...h, status: degraded ? "degraded" : "online", consecutiveFailures: 0, withoutData: 0, requestCount: h.requestCount + 1, responseMs, demotedUntil: null, lastError };
+  // Every field spelled out (no spread): this runs for every answered poll.
+  return {
+    device: h.device,
+    status: degraded ? "degraded" : "online",
+    consecutiveFailures: 0,
+    withoutData: 0,
+    errorCount: h.errorCount,
+    requestCount: h.requestCount + 1,
+    responseMs,
+    lastError,
+    lastErrorAt: h.lastErrorAt,
+    demotedUntil: null,
+  };
 }
 
 /**
