@@ -146,7 +146,7 @@ export class Simulator {
     for (const u of RTU_UNITS) {
       if (!u.flow || !u.total) continue;
       this.image.analog.set(u.flow, this.sensors.read(u.flow, now));
-      this.image.totals.set(u.flow, this.plant.measure(u.total));
+      this.image.totals.set(u.flow, this.sensors.read(u.total, now));
       const bits = this.sensors.statusBits(u.flow, now);
       if (bits) this.image.status.set(u.flow, bits);
       else this.image.status.delete(u.flow);
@@ -159,7 +159,9 @@ export class Simulator {
       if (this.sensors.wireBreak(tag, now)) this.image.wireBreak.add(tag);
       else this.image.wireBreak.delete(tag);
     }
-    for (const tag of RIO_INPUTS) this.image.bits.set(tag, this.plant.measure(tag) >= 0.5);
+    // Through the sensor layer like every other instrument, so a scenario's `stuck` or
+    // `spike` on a limit switch or a run-feedback contact reaches the controller.
+    for (const tag of RIO_INPUTS) this.image.bits.set(tag, this.sensors.read(tag, now) >= 0.5);
   }
 
   private exchangeDrive(d: DriveName, now: number): void {
@@ -167,7 +169,9 @@ export class Simulator {
     if (cw !== this.plant.inputs.drives[d].controlWord) this.plant.setDriveControlWord(d, cw);
     const ref = Math.min(DRIVE_SPEED_FULL_SCALE, this.image.holding.get(`${d}:${DRIVE_HR.speedRef}`) ?? 0);
     if (ref !== this.plant.inputs.drives[d].speedRef) this.plant.setDriveSpeedRef(d, ref);
-    const status = this.plant.measure(`${d}.status`);
+    // Status word and fault code through the sensor layer too (a `stuck` status word is a fault
+    // a scenario may set); they are words, so whatever a fault does to them is rounded.
+    const status = Math.round(this.sensors.read(`${d}.status`, now));
     this.image.drives.set(d, {
       ready: (status & 1) !== 0,
       running: (status & 2) !== 0,
@@ -175,7 +179,7 @@ export class Simulator {
       speedPct: this.sensors.read(`${d}.speed`, now),
       currentA: this.sensors.read(`${d}.current`, now),
       powerKw: this.sensors.read(`${d}.power`, now),
-      faultCode: this.plant.measure(`${d}.faultCode`),
+      faultCode: Math.round(this.sensors.read(`${d}.faultCode`, now)),
     });
   }
 

@@ -53,7 +53,10 @@ export function forcedLine(forced: ControllerStatus["forced"]): string | null {
 function header(s: ControllerStatus): string[] {
   const lines = [`skid ${s.skid}   state ${s.state}   quality ${s.qualityMode}   mode ${s.mode ?? "?"}${s.divert.cause ? `   (divert: ${s.divert.cause})` : ""}`];
   if (s.divert.firstOut) lines.push(`first-out: ${s.divert.firstOut}`);
-  if (s.divert.verificationRemainingS !== null) lines.push(`verification: ${Math.ceil(s.divert.verificationRemainingS)} s to go`);
+  if (s.divert.verificationRemainingS !== null) {
+    const flushed = s.divert.flushNeededM3 !== undefined ? `, pipes flushed ${(s.divert.flushedM3 ?? 0).toFixed(2)} of ${s.divert.flushNeededM3} m³` : "";
+    lines.push(`verification: ${Math.ceil(s.divert.verificationRemainingS)} s to go${flushed}`);
+  }
   const forced = forcedLine(s.forced);
   if (forced) lines.push(forced);
   const c = s.config;

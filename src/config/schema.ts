@@ -233,6 +233,13 @@ export const protectionSchema = z
     divert: z.boolean().default(false),
     /** Start a sequence when the row trips. */
     sequence: name.optional(),
+    /**
+     * A cause that cannot be evaluated (a bad input): `act`, fail safe, the default; or
+     * `ignore`, for a cross-check that backs up a CCP whose own analyzer still decides: the
+     * backup instrument failing does not make the water off-spec, and diverting would throw
+     * good water away (its bad quality shows on the tag and in the status).
+     */
+    onBad: z.enum(["act", "ignore"]).default("act"),
     alarm: z.object({ priority: priority.default("high"), message: z.string().optional() }).strict().optional(),
   })
   .strict();

@@ -23,13 +23,27 @@ export interface DivertState {
   firstOut: FirstOut | null;
   /** Monotonic time since which every CCP has been in spec (null while one is not). */
   inSpecSince: number | null;
+  /** Product volume (m³) that has passed the valve since inSpecSince (see verifiedVolumeM3). */
+  inSpecM3: number;
+  /** When inSpecM3 was last integrated (monotonic ms). */
+  flowAt: number | null;
   /** An operator asked for the return to reuse; honoured once verified. */
   resetRequested: boolean;
 }
 
 /** The product starts on divert and must be verified before the first reuse. */
 export function initialDivert(): DivertState {
-  return { mode: "Divert", latched: true, cause: "start-up", firstOut: null, inSpecSince: null, resetRequested: false };
+  return { mode: "Divert", latched: true, cause: "start-up", firstOut: null, inSpecSince: null, inSpecM3: 0, flowAt: null, resetRequested: false };
+}
+
+/**
+ * The product volume that must have passed since every CCP came back in spec before reuse:
+ * the largest pipe volume between a CCP's analyzer and the valve. Until then the pipe may
+ * still hold water that was measured off-spec. At design flow the verification period covers
+ * it; at low flow it does not (1.5 m³ at 11 m³/h is 8 minutes), so the time alone is not enough.
+ */
+export function verifiedVolumeM3(cfg: QualityConfig): number {
+  return Math.max(0, ...cfg.ccps.map((c) => c.transportVolume));
 }
 
 export interface DivertInputs {
@@ -38,6 +52,12 @@ export interface DivertInputs {
   demands: string[];
   /** Reasons that trip and latch the divert like a CCP (valve discrepancy, lost I/O, …). */
   trips: string[];
+  /**
+   * Product flow through the valve (m³/h), to know when the pipes hold only verified water;
+   * null when it is not known (its meter is bad): then no volume counts, and the product
+   * stays diverted until the flow is measured again (fail safe).
+   */
+  flowM3h?: number | null;
   /**
    * The skid is starting up (PackML Starting): the product is flushed to drain, and the water
    * after it must be verified before reuse, as after a power-up: the latch is set with cause
@@ -49,24 +69,31 @@ export interface DivertInputs {
 
 export function divertStep(cfg: QualityConfig, prev: DivertState, inp: DivertInputs, now: number): DivertState {
   let s = prev;
-  if (inp.startUp === true) s = { ...s, latched: true, cause: s.latched ? s.cause : "start-up", inSpecSince: null, resetRequested: false };
+  if (inp.startUp === true) s = { ...s, latched: true, cause: s.latched ? s.cause : "start-up", inSpecSince: null, inSpecM3: 0, resetRequested: false };
   const tripped = cfg.ccps.map((c) => [c.name, inp.ccps[c.name]] as const).filter(([, st]) => st?.status === "off-spec");
   if (tripped.length > 0 || inp.trips.length > 0) {
     const [name, st] = tripped[0] ?? [inp.trips[0] as string, undefined];
     // Inputs not yet read at start-up are not a first-out: nothing has tripped yet.
     const unread = st?.quality.reason === "not-yet-read";
     const firstOut = s.firstOut ?? (unread ? null : { ccp: name, reason: st?.reason ?? name, value: st?.value ?? null, at: now });
-    s = { ...s, latched: true, cause: s.latched ? s.cause : name, firstOut, inSpecSince: null, resetRequested: false };
+    s = { ...s, latched: true, cause: s.latched ? s.cause : name, firstOut, inSpecSince: null, inSpecM3: 0, resetRequested: false };
   } else if (s.latched && inp.startUp !== true) {
     const allVerifiable = cfg.ccps.every((c) => {
       const st = inp.ccps[c.name];
       return st !== undefined && ccpVerifiable(st);
     });
     const inSpecSince = allVerifiable ? (s.inSpecSince ?? now) : null;
-    const verified = inSpecSince !== null && now - inSpecSince >= cfg.verification;
+    // Flow × time since the last scan, counted only while everything is in spec.
+    const flow = inp.flowM3h === undefined ? cfg.designFlow : inp.flowM3h;
+    let inSpecM3 = 0;
+    if (inSpecSince !== null && s.inSpecSince !== null) {
+      const dt = s.flowAt === null ? 0 : Math.max(0, now - s.flowAt);
+      inSpecM3 = s.inSpecM3 + (flow === null ? 0 : (Math.max(0, flow) * dt) / 3_600_000);
+    }
+    const verified = inSpecSince !== null && now - inSpecSince >= cfg.verification && inSpecM3 >= verifiedVolumeM3(cfg);
     s = verified && (cfg.autoReturn || s.resetRequested)
-      ? { ...s, latched: false, cause: null, firstOut: null, inSpecSince, resetRequested: false }
-      : { ...s, inSpecSince };
+      ? { ...s, latched: false, cause: null, firstOut: null, inSpecSince, inSpecM3, flowAt: now, resetRequested: false }
+      : { ...s, inSpecSince, inSpecM3, flowAt: now };
   }
   const mode: QualityMode = s.latched || inp.demands.length > 0 ? "Divert" : "Reuse";
   return mode === s.mode ? s : { ...s, mode };
@@ -75,11 +102,4 @@ export function divertStep(cfg: QualityConfig, prev: DivertState, inp: DivertInp
 /** Operator reset of the divert latch: accepted any time, acted on once verified. */
 export function requestReset(s: DivertState): DivertState {
   return s.latched ? { ...s, resetRequested: true } : s;
-}
-
-/** Milliseconds of verification still needed before reuse can resume (0 when verified). */
-export function verificationRemaining(cfg: QualityConfig, s: DivertState, now: number): number | null {
-  if (!s.latched) return 0;
-  if (s.inSpecSince === null) return null;
-  return Math.max(0, cfg.verification - (now - s.inSpecSince));
 }

@@ -1,7 +1,8 @@
 // Equipment protection: the cause-and-effect matrix of the config. A row trips when its
 // cause has held for its delay and stays active until its clear condition (or the end of the
 // cause); while active its forced outputs win over everything but the divert itself.
-// Fail safe: a cause that cannot be evaluated (bad input) counts as holding, except for
+// Fail safe: a cause that cannot be evaluated (bad input) counts as holding (unless the row
+// says `onBad: ignore`, for a cross-check backing up a CCP), except for
 // inputs not read yet since start-up (nothing is known to be wrong; auto-start waits for them)
 // and inputs of a device that does not answer: losing a device is its own row's business
 // (`not <device>.online`, required by config validation), so one lost I/O coupler does not
@@ -53,7 +54,7 @@ export function protectionStep(
   for (const c of compiled) {
     const row = rows[c.index] as ProtectionConfig;
     const before = prev[row.name] ?? { causeSince: null, active: false, since: null, clearSince: null };
-    const cause = holds(c.cause, lookup, true);
+    const cause = holds(c.cause, lookup, row.onBad !== "ignore");
     const causeSince = cause ? (before.causeSince ?? now) : null;
     let { active, since } = before;
     let clearSince = before.clearSince ?? null;

@@ -129,6 +129,13 @@ function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSamp
   return { tags, updates };
 }
 
+/** The product flow for the divert's verification: undefined without a flow tag (design flow), null when not good. */
+function productFlow(flowTag: string | undefined, tags: TagTable): number | null | undefined {
+  if (flowTag === undefined) return undefined;
+  const t = tags[flowTag];
+  return t !== undefined && t.quality.code === "good" && typeof t.value === "number" ? t.value : null;
+}
+
 export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now: number, wall: number): ScanResult {
   const { config } = model;
   const events: CoreEvent[] = [];
@@ -168,7 +175,7 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
   for (const name of seq.diverting) demands.push(`sequence ${name}`);
   const trips = activeRows.filter((p) => p.divert).map((p) => p.name);
   if (prev.valve.discrepancy === "reuse") trips.push("DISCREPANCY");
-  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips, startUp: state === "Starting" }, now);
+  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips, startUp: state === "Starting", flowM3h: productFlow(config.quality.flowTag, tags) }, now);
   if (divert.mode !== prev.divert.mode) {
     events.push({ type: "quality-mode", at: now, mode: divert.mode, cause: divert.cause ?? demands[0] ?? null, firstOut: divert.firstOut });
   }

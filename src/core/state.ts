@@ -80,7 +80,7 @@ export function initialState(model: CoreModel, now: number, opts: InitialOptions
     tags: initialTags([...model.tagByName.values()], now),
     setpoints: Object.fromEntries(config.setpoints.map((s) => [s.name, s.value])),
     ccps,
-    divert: reuse ? { ...divert, mode: "Reuse", latched: false, cause: null, inSpecSince: now } : divert,
+    divert: reuse ? { ...divert, mode: "Reuse", latched: false, cause: null, inSpecSince: now, flowAt: now } : divert,
     state: opts.state ?? "Stopped",
     mode: "Automatic",
     // A skid configured to start by itself does so from whatever state it is given (a scenario's

@@ -1,6 +1,7 @@
 // The status snapshot: what `reclaim status --json` prints and the demo summarises. Its
 // top-level shape is a stable interface (issue 2): skid, state, qualityMode, tags, devices, alarms.
 import type { CoreState } from "../core/scan.js";
+import { verifiedVolumeM3 } from "../core/divert.js";
 import type { Config } from "../config/schema.js";
 import { describeQuality, type TagValue } from "../core/quality.js";
 import type { DeviceHealth } from "../field/modbus/health.js";
@@ -19,7 +20,15 @@ export interface StatusSnapshot {
   skid: string;
   state: string;
   qualityMode: string;
-  divert: { latched: boolean; cause: string | null; firstOut: string | null; verificationRemainingS: number | null };
+  divert: {
+    latched: boolean;
+    cause: string | null;
+    firstOut: string | null;
+    verificationRemainingS: number | null;
+    /** Product that has passed since every CCP came back in spec, and what must pass before reuse (m³). */
+    flushedM3?: number;
+    flushNeededM3?: number;
+  };
   ccps: Record<string, { status: string; tag: string; value: number | null; reason: string | null }>;
   tags: Record<string, TagStatus>;
   devices: Record<string, { online: boolean; status: string; responseMs: number | null; errorCount: number; lastError: string | null }>;
@@ -46,7 +55,13 @@ export function buildStatus(config: Config, core: CoreState, devices: readonly D
     skid: config.skid.id,
     state: core.state,
     qualityMode: d.mode,
-    divert: { latched: d.latched, cause: d.cause, firstOut: d.firstOut ? `${d.firstOut.ccp}: ${d.firstOut.reason}` : null, verificationRemainingS: remaining },
+    divert: {
+      latched: d.latched,
+      cause: d.cause,
+      firstOut: d.firstOut ? `${d.firstOut.ccp}: ${d.firstOut.reason}` : null,
+      verificationRemainingS: remaining,
+      ...(d.latched ? { flushedM3: Math.round(d.inSpecM3 * 1000) / 1000, flushNeededM3: verifiedVolumeM3(config.quality) } : {}),
+    },
     ccps,
     tags,
     devices: Object.fromEntries(

@@ -18,7 +18,7 @@ interface Row {
 
 const ROWS: Row[] = [
   { row: "RIO-OFFLINE", set: { "rio-1.online": false }, delayMs: 0, state: "Held", divert: true, recover: { "rio-1.online": true }, stateAfterClear: "Held" },
-  { row: "UF-BREAKTHROUGH", set: { "AIT-201": 2.5 }, delayMs: 30_000, state: "Execute", divert: true, recover: { "AIT-201": 0.5 }, stateAfterClear: "Execute" },
+  { row: "UF-BREAKTHROUGH", set: { "AIT-201": 9 }, delayMs: 30_000, state: "Execute", divert: true, recover: { "AIT-201": 5 }, stateAfterClear: "Execute" },
   { row: "EQ-LOW", set: { "LIT-101": 9.9 }, delayMs: 2000, state: "Suspended", forced: { "P-101-CW": 0 }, recover: { "LIT-101": 21 }, stateAfterClear: "Execute" },
   { row: "BREAK-LOW", set: { "LIT-202": 9 }, delayMs: 2000, state: "Suspended", forced: { "P-301-CW": 0 }, recover: { "LIT-202": 25 }, stateAfterClear: "Execute" },
   { row: "REUSE-FULL", set: { "LIT-601": 95.5 }, delayMs: 5000, state: "Suspended", recover: { "LIT-601": 84 }, stateAfterClear: "Execute" },
@@ -78,6 +78,21 @@ describe("equipment protection (cause-and-effect matrix)", () => {
     h.run(2500);
     expect(h.state.protection["EQ-LOW"]?.active).toBe(true);
     expect(h.state.outputs["P-101-CW"]).toBe(0);
+  });
+
+  it("a cross-check row with onBad: ignore does not act on its failed instrument (UF-BREAKTHROUGH on a bad AIT-201)", () => {
+    const h = new CoreHarness();
+    h.run(1000);
+    h.quality["AIT-201"] = bad("device-failure", "sensor fault bit");
+    h.run(60_000);
+    expect(h.state.protection["UF-BREAKTHROUGH"]?.active).toBe(false);
+    expect(h.mode).toBe("Reuse");
+    // ...but a good reading past its limit still trips it.
+    delete h.quality["AIT-201"];
+    h.values["AIT-201"] = 9;
+    h.run(31_000);
+    expect(h.state.protection["UF-BREAKTHROUGH"]?.active).toBe(true);
+    expect(h.mode).toBe("Divert");
   });
 
   it("inputs not read since start-up do not trip anything", () => {

@@ -76,7 +76,8 @@ export class GpioLink {
   private copyEstop(): void {
     if (!this.estop) return;
     // Normally closed: a closed contact (the plant's 1) is the healthy, logical-true level.
-    const closed = this.sim.plant.measure(ESTOP) >= 0.5;
+    // Read through the sensor layer: a scenario's `stuck` or `spike` on HS-001 applies.
+    const closed = this.sim.sensors.read(ESTOP, this.sim.nowMs) >= 0.5;
     this.backend.setInput(this.estop.line, closed !== this.estop.activeLow);
   }
 }
