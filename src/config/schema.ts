@@ -174,8 +174,19 @@ export const qualitySchema = z
     travel: duration.prefault("3s"),
     /** GPIO permissive relay in series with the valve's solenoid. */
     permissive: name.optional(),
-    /** Product flow tag, and the design flow (m³/h) for the transport-time budget. */
+    /**
+     * Product flow tag (m³/h): the return to reuse waits until the pipes between the CCP
+     * analyzers and the valve have been flushed with verified water, measured with it.
+     * Without one, the design flow is assumed.
+     */
     flowTag: name.optional(),
+    /**
+     * Another measurement of (nearly) the same flow, such as the RO permeate flow, used while
+     * flowTag is not good; without it (or with both bad) no volume counts and the product
+     * stays diverted until a flow is measured again.
+     */
+    flowBackup: name.optional(),
+    /** The design flow (m³/h), for the transport-time budget. */
     designFlow: z.number().positive(),
     /** Every CCP in spec without a break for this long before reuse may resume. */
     verification: duration.prefault("300s"),

@@ -46,7 +46,7 @@ const references: Check = (c) => {
       out.push({ path: ["tags", i, "modbus", "device"], message: `unknown device "${t.modbus.device}"` });
   });
   const q = c.quality;
-  for (const key of ["valve", "reuseFeedback", "divertFeedback", "permissive", "flowTag"] as const) {
+  for (const key of ["valve", "reuseFeedback", "divertFeedback", "permissive", "flowTag", "flowBackup"] as const) {
     const ref = q[key];
     if (ref !== undefined && !tags.has(ref)) out.push({ path: ["quality", key], message: `unknown tag "${ref}"` });
   }

@@ -129,11 +129,17 @@ function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSamp
   return { tags, updates };
 }
 
-/** The product flow for the divert's verification: undefined without a flow tag (design flow), null when not good. */
-function productFlow(flowTag: string | undefined, tags: TagTable): number | null | undefined {
-  if (flowTag === undefined) return undefined;
-  const t = tags[flowTag];
-  return t !== undefined && t.quality.code === "good" && typeof t.value === "number" ? t.value : null;
+/**
+ * The product flow for the divert's verification: undefined without a flow tag (design flow),
+ * the flow tag's value while it is good, else the backup's, else null (not known).
+ */
+function productFlow(q: CoreModel["config"]["quality"], tags: TagTable): number | null | undefined {
+  if (q.flowTag === undefined) return undefined;
+  for (const name of [q.flowTag, q.flowBackup]) {
+    const t = name === undefined ? undefined : tags[name];
+    if (t !== undefined && t.quality.code === "good" && typeof t.value === "number") return t.value;
+  }
+  return null;
 }
 
 export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now: number, wall: number): ScanResult {
@@ -175,7 +181,7 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
   for (const name of seq.diverting) demands.push(`sequence ${name}`);
   const trips = activeRows.filter((p) => p.divert).map((p) => p.name);
   if (prev.valve.discrepancy === "reuse") trips.push("DISCREPANCY");
-  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips, startUp: state === "Starting", flowM3h: productFlow(config.quality.flowTag, tags) }, now);
+  const divert = divertStep(config.quality, prev.divert, { ccps, demands, trips, startUp: state === "Starting", flowM3h: productFlow(config.quality, tags) }, now);
   if (divert.mode !== prev.divert.mode) {
     events.push({ type: "quality-mode", at: now, mode: divert.mode, cause: divert.cause ?? demands[0] ?? null, firstOut: divert.firstOut });
   }

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { ccpStep, initialCcp, type CcpState } from "../../src/core/ccp.js";
 import { divertStep, initialDivert, verifiedVolumeM3, type DivertState } from "../../src/core/divert.js";
-import { GOOD } from "../../src/core/quality.js";
+import { bad, GOOD } from "../../src/core/quality.js";
+import { CoreHarness } from "../helpers/core-harness.js";
 import { referenceConfig } from "../helpers/config.js";
 
 const cfg = referenceConfig().quality;
@@ -69,5 +70,37 @@ describe("return to reuse", () => {
     // In spec again since ~120 s: 80 s at 30 m³/h is 0.67 m³.
     expect(s.inSpecM3).toBeGreaterThan(0.6);
     expect(s.inSpecM3).toBeLessThan(0.7);
+  });
+});
+
+describe("return to reuse through the scan: which flow counts", () => {
+  // CoreHarness feeds HEALTHY values: FIT-501 30 and FIT-301 30 m³/h, all CCPs in spec.
+  const diverted = (): CoreHarness => {
+    const h = new CoreHarness();
+    h.run(1000);
+    h.values["AIT-402"] = 9; // CCP-4 off-spec: divert, latched
+    h.run(15_000);
+    expect(h.mode).toBe("Divert");
+    h.values["AIT-402"] = 7.4;
+    return h;
+  };
+
+  it("the product flowmeter (FIT-501) bad: the RO permeate flow (flowBackup FIT-301) counts", () => {
+    const h = diverted();
+    h.quality["FIT-501"] = bad("no-comm", "flow-501 offline");
+    h.run(310_000);
+    expect(h.mode).toBe("Reuse");
+  });
+
+  it("both bad: nothing counts, the product stays diverted (fail safe)", () => {
+    const h = diverted();
+    h.quality["FIT-501"] = bad("no-comm", "flow-501 offline");
+    h.quality["FIT-301"] = bad("no-comm", "flow-301 offline");
+    h.run(600_000);
+    expect(h.mode).toBe("Divert");
+    expect(h.state.divert.inSpecM3).toBe(0);
+    delete h.quality["FIT-301"];
+    h.run(310_000);
+    expect(h.mode).toBe("Reuse");
   });
 });
