@@ -93,7 +93,8 @@ describe("walking skeleton", () => {
   });
 
   it("diverts CCP-1's delay after turbidity goes over the limit, not before, and de-energizes XV-501", async () => {
-    await waitFor("reuse after verification", async () => (await opc.read("QualityMode")).value === "Reuse", 90_000);
+    // Verification (60 s here) and the pipes flushed (1.5 m³ at about 30 m³/h: 180 s), from the end of the flush.
+    await waitFor("reuse after verification", async () => (await opc.read("QualityMode")).value === "Reuse", 300_000);
     await waitFor("XV-501 coil energized", () => sim.image.coils.get("XV-501") === true, 5_000);
     // The reuse permissive XY-501 (GPIO, in series with the solenoid) is held while in spec.
     expect(sim.plant.inputs.gpio["XY-501"]).toBe(true);
@@ -119,7 +120,7 @@ describe("walking skeleton", () => {
     expect(sim.plant.inputs.gpio["XY-501"]).toBe(false);
     const s = ctl.status();
     expect(s.divert.firstOut).toMatch(/^CCP-1: AIT-403 1\.\d+ > 0\.5/);
-  });
+  }, 90_000);
 
   it("writes the tag history and the divert event to SQLite, in batches off the scan", async () => {
     const store = ctl.store;
