@@ -22,10 +22,19 @@ export interface PackmlRun {
   afterStartSequence(): PackmlState;
 }
 
+/** The command each resume undoes (a row's `resume` after its `command`). */
+const RESUME_UNDOES: Partial<Record<PackmlCommand, PackmlCommand>> = { Unsuspend: "Suspend", Unhold: "Hold" };
+
 export function applyPackml(
   model: CoreModel,
   prev: CoreState,
-  causes: { tripped: readonly ProtectionConfig[]; cleared: readonly ProtectionConfig[]; discrepancyDivert: boolean },
+  causes: {
+    tripped: readonly ProtectionConfig[];
+    cleared: readonly ProtectionConfig[];
+    /** Rows active after this scan's protection step (a resume waits for the others of its kind). */
+    active: readonly ProtectionConfig[];
+    discrepancyDivert: boolean;
+  },
   now: number,
 ): PackmlRun {
   const events: StateEvent[] = [];
@@ -43,20 +52,32 @@ export function applyPackml(
   const commands: Array<[PackmlCommand, string]> = [];
   if (causes.discrepancyDivert) commands.push(["Abort", "DISCREPANCY"]);
   for (const row of causes.tripped) if (row.command) commands.push([row.command, row.name]);
-  for (const row of causes.cleared) if (row.resume) commands.push([row.resume, `${row.name} cleared`]);
+  for (const row of causes.cleared) {
+    if (!row.resume) continue;
+    // A skid suspended (or held) by two rows resumes when the last of them clears: the
+    // reuse tank no longer full does not restart production into an EQ tank still empty.
+    const undone = RESUME_UNDOES[row.resume];
+    const still = causes.active.find((r) => r !== row && r.command !== undefined && r.command === undone);
+    if (still) events.push({ type: "state-rejected", at: now, command: row.resume, state: s, reason: `${still.name} is still active`, cause: `${row.name} cleared` });
+    else commands.push([row.resume, `${row.name} cleared`]);
+  }
   if (s === "Execute" || s === "Starting") {
     const failed = Object.entries(prev.sequences).find(([, st]) => st.status === "failed");
     if (failed) commands.push(["Hold", `sequence ${failed[0]} failed`]);
   }
-  // The start-up's own Reset and Start: once the skid has got anywhere past Starting (or was
-  // given such a state), it is over, and a later stop stays stopped until an operator says.
-  const starting = s === "Stopped" || s === "Resetting" || s === "Idle" || s === "Starting";
+  // The start-up's own Reset and Start (and the Unsuspend of a skid given as Suspended, whose
+  // cause is not there): once the skid has got anywhere past Starting, it is over, and a
+  // later stop stays stopped until an operator says.
+  // (A skid reaches Suspended before Execute only by being given it: Suspend needs Execute.)
+  const starting = s === "Stopped" || s === "Resetting" || s === "Idle" || s === "Starting" || s === "Suspended" || s === "Unsuspending";
   const autoStart = prev.autoStart && starting;
-  // Start by itself only once every device has answered and every protection row is clear.
-  if (autoStart && (s === "Stopped" || s === "Idle")) {
+  // Start by itself once every device has been polled (answered, or found not to) and every
+  // protection row is clear: a device that matters has its own offline row, which then holds
+  // the start; one that only feeds a KPI does not keep the skid from producing.
+  if (autoStart && (s === "Stopped" || s === "Idle" || s === "Suspended")) {
     const anyRowActive = Object.values(prev.protection).some((p) => p.active || p.causeSince !== null);
-    const allOnline = model.builtinAlarmNames.devices.every((d) => prev.tags[d.onlineTag]?.value === true);
-    if (!anyRowActive && allOnline) commands.push(s === "Stopped" ? ["Reset", "auto-start"] : ["Start", "auto-start"]);
+    const allPolled = model.builtinAlarmNames.devices.every((d) => typeof prev.tags[d.onlineTag]?.value === "boolean");
+    if (!anyRowActive && allPolled) commands.push([s === "Stopped" ? "Reset" : s === "Idle" ? "Start" : "Unsuspend", "auto-start"]);
   }
   for (const [cmd, cause] of commands) {
     const r = packmlCommand(s, cmd, PACKML_OPTIONS);

@@ -131,15 +131,20 @@ function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSamp
 
 /**
  * The product flow for the divert's verification: undefined without a flow tag (design flow),
- * the flow tag's value while it is good, else the backup's, else null (not known).
+ * the lower of the flow tag and its backup while both are good, else the good one, else null
+ * (not known).
  */
 function productFlow(q: CoreModel["config"]["quality"], tags: TagTable): number | null | undefined {
   if (q.flowTag === undefined) return undefined;
-  for (const name of [q.flowTag, q.flowBackup]) {
+  const good = (name: string | undefined): number | null => {
     const t = name === undefined ? undefined : tags[name];
-    if (t !== undefined && t.quality.code === "good" && typeof t.value === "number") return t.value;
-  }
-  return null;
+    return t !== undefined && t.quality.code === "good" && typeof t.value === "number" ? t.value : null;
+  };
+  const main = good(q.flowTag);
+  const backup = good(q.flowBackup);
+  // Both good: the lower, since a meter reading high would call the pipes flushed too soon.
+  if (main !== null && backup !== null) return Math.min(main, backup);
+  return main ?? backup;
 }
 
 export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now: number, wall: number): ScanResult {
@@ -166,7 +171,7 @@ export function scan(model: CoreModel, prev: CoreState, inputs: ScanInputs, now:
   const activeRows = config.protection.filter((p) => prot.state[p.name]?.active);
 
   // PackML: commands from protection rows, state-complete of acting states, auto-start.
-  const pk = applyPackml(model, prev, { tripped: prot.tripped, cleared: prot.cleared, discrepancyDivert: prev.valve.discrepancy === "divert" }, now);
+  const pk = applyPackml(model, prev, { tripped: prot.tripped, cleared: prot.cleared, active: activeRows, discrepancyDivert: prev.valve.discrepancy === "divert" }, now);
   events.push(...pk.events);
 
   // Sequences: the start sequence in Starting, automatic and protection-started ones in Execute.

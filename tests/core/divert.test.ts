@@ -104,3 +104,21 @@ describe("return to reuse through the scan: which flow counts", () => {
     expect(h.mode).toBe("Reuse");
   });
 });
+
+describe("return to reuse through the scan: a meter reading high", () => {
+  it("with both flows good the lower counts: FIT-501 reading 35 while 15 m³/h flow (FIT-301) waits 360 s", () => {
+    const h = new CoreHarness();
+    h.values["FIT-501"] = 35;
+    h.values["FIT-301"] = 15;
+    h.run(1000);
+    h.values["AIT-402"] = 9;
+    h.run(15_000);
+    h.values["AIT-402"] = 7.4;
+    const back = h.now;
+    h.run(330_000);
+    expect(h.mode).toBe("Divert");
+    h.run(40_000);
+    expect(h.mode).toBe("Reuse");
+    expect(h.now - back).toBeGreaterThan(360_000);
+  });
+});

@@ -140,3 +140,24 @@ describe("equipment protection (cause-and-effect matrix)", () => {
     expect(h.state.state).toBe("Held");
   });
 });
+
+describe("two rows that suspend", () => {
+  it("the skid resumes when the last clears: the reuse tank no longer full does not restart into an empty EQ tank", () => {
+    const h = new CoreHarness();
+    h.run(1000);
+    h.values["LIT-601"] = 96;
+    h.run(6000);
+    expect(h.state.state).toBe("Suspended");
+    h.values["LIT-101"] = 5;
+    h.run(3000);
+    expect(h.state.protection["EQ-LOW"]?.active).toBe(true);
+    h.values["LIT-601"] = 80;
+    h.run(10_000);
+    expect(h.state.protection["REUSE-FULL"]?.active).toBe(false);
+    expect(h.state.state).toBe("Suspended");
+    expect(h.eventsOf("state-rejected").some((e) => e.type === "state-rejected" && e.command === "Unsuspend" && e.reason === "EQ-LOW is still active")).toBe(true);
+    h.values["LIT-101"] = 30;
+    h.run(10_000);
+    expect(h.state.state).toBe("Execute");
+  });
+});

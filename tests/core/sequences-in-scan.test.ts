@@ -25,6 +25,19 @@ describe("sequences in the scan", () => {
     expect(h.mode).toBe("Reuse");
   });
 
+  it("auto-start does not wait for a device no protection row needs (a KPI flowmeter offline)", () => {
+    const h = new CoreHarness({ initial: {} });
+    h.values["flow-302.online"] = false;
+    h.run(3000);
+    expect(h.state.state).toBe("Starting");
+  });
+
+  it("a skid given as Suspended, with no cause active, unsuspends by itself", () => {
+    const h = new CoreHarness({ initial: { state: "Suspended", qualityMode: "Divert" } });
+    h.run(3000);
+    expect(h.state.state).toBe("Execute");
+  });
+
   it("a restart after a stop is a start-up: flushed, then verified again before reuse", () => {
     const h = new CoreHarness();
     h.run(2000);

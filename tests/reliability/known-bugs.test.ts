@@ -35,8 +35,8 @@ describe(`known bug ${K1_START_NEVER_RUNS.id}`, () => {
 describe(`known bug ${K2_PIT301_ABORT.id}`, () => {
   // Fixed (src/field/modbus/health.ts, engine.ts): now a regression test.
   it("rio-1 answering only exceptions for 30 s: the skid diverts and holds (as for a lost coupler), it does not abort, and recovers", async () => {
-    // Back to Reuse after Unhold and the verification: about a minute with the test skid (64 s when fixed).
-    const r = await runFaultCase({ device: "rio-1", fault: "exception", mode: "virtual", recoveryLimitMs: 120_000 });
+    // Back to Reuse after Unhold, the verification and the pipe flush (1.5 m³: 180 s at 30 m³/h).
+    const r = await runFaultCase({ device: "rio-1", fault: "exception", mode: "virtual", recoveryLimitMs: 300_000 });
     const what = `${K2_PIT301_ABORT.reason}: ${describeCase(r)}`;
     expect(r.aborts, what).toEqual([]);
     expect(r.duringFault, what).toMatchObject({ state: "Held", qualityMode: "Divert", deviceStatus: "offline" });

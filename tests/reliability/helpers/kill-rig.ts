@@ -164,8 +164,9 @@ export class KillRig {
     this.child.current = child;
     let readyAt: number | null = null;
     let plantAtReady: number | null = null;
-    // READY within a minute (systemd's TimeoutStartSec is longer); production within three.
-    const limit = t0 + (o.kind === "production" ? 180_000 : 60_000);
+    // READY within a minute (systemd's TimeoutStartSec is longer); production within five and a
+    // half: the 60 s flush, then verification until 1.5 m³ have passed the valve (180 s at 30 m³/h).
+    const limit = t0 + (o.kind === "production" ? 330_000 : 60_000);
     let inReuseSince: number | null = null;
     let command = "not sent";
     // Until the moment to kill: watch for READY, and in production for the valve in reuse.
