@@ -103,7 +103,7 @@ export async function runFaultCase(o: FaultCaseOptions): Promise<FaultCaseResult
     await skid.run(400, watch);
 
     // The fault has cleared: the operator brings the skid back where the config needs them.
-    const op = new Operator(skid.ctl.controller, config.quality.verification);
+    const op = new Operator(skid.ctl.controller, config.quality);
     const clearedAt = skid.now;
     let recoveredAfterMs: number | null = null;
     let startingSince: number | null = null;

@@ -1,7 +1,8 @@
 // What the reliability tests know about the config (which tags feed a CCP or a protection
 // row, per device) and the operator who brings the skid back after a fault: the PackML
 // commands a technician would give, once per state, and nothing the config does by itself.
-import type { Config } from "../../../src/config/schema.js";
+import type { Config, QualityConfig } from "../../../src/config/schema.js";
+import { verifiedVolumeM3 } from "../../../src/core/divert.js";
 import type { PackmlCommand } from "../../../src/core/packml.js";
 import type { Controller } from "../../../src/runtime/controller.js";
 
@@ -62,7 +63,7 @@ export class Operator {
 
   constructor(
     private readonly controller: Controller,
-    private readonly verificationMs: number,
+    private readonly quality: QualityConfig,
   ) {}
 
   /** Looks at the skid and acts if a person would; `now` is controller time (ms). */
@@ -75,9 +76,10 @@ export class Operator {
       this.submit({ kind: "packml", command: cmd }, now, s.state);
       return;
     }
-    // Verified in spec for the whole period and still held on divert: the operator's reset.
+    // Verified in spec for the whole period, the pipes flushed, and still held on divert: the operator's reset.
     const d = s.divert;
-    if (s.state === "Execute" && d.mode === "Divert" && d.latched && !d.resetRequested && d.inSpecSince !== null && now - d.inSpecSince > this.verificationMs + 5000) {
+    const verified = d.inSpecSince !== null && now - d.inSpecSince > this.quality.verification + 5000 && d.inSpecM3 >= verifiedVolumeM3(this.quality);
+    if (s.state === "Execute" && d.mode === "Divert" && d.latched && !d.resetRequested && verified) {
       this.submit({ kind: "reset-divert" }, now, s.state);
     }
   }
