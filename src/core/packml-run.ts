@@ -65,10 +65,9 @@ export function applyPackml(
     const failed = Object.entries(prev.sequences).find(([, st]) => st.status === "failed");
     if (failed) commands.push(["Hold", `sequence ${failed[0]} failed`]);
   }
-  // The start-up's own Reset and Start (and the Unsuspend of a skid given as Suspended, whose
-  // cause is not there): once the skid has got anywhere past Starting, it is over, and a
-  // later stop stays stopped until an operator says.
-  // (A skid reaches Suspended before Execute only by being given it: Suspend needs Execute.)
+  // The start-up's own Reset and Start (and the Unsuspend of a skid given as Suspended with no
+  // cause active; Suspend needs Execute, so only an initial state gets there first): once the
+  // skid has got anywhere else, it is over, and a later stop stays stopped until an operator says.
   const starting = s === "Stopped" || s === "Resetting" || s === "Idle" || s === "Starting" || s === "Suspended" || s === "Unsuspending";
   const autoStart = prev.autoStart && starting;
   // Start by itself once every device has been polled (answered, or found not to) and every

@@ -84,7 +84,7 @@ export function initialState(model: CoreModel, now: number, opts: InitialOptions
     state: opts.state ?? "Stopped",
     mode: "Automatic",
     // A skid configured to start by itself does so from whatever state it is given (a scenario's
-    // initial Idle or Stopped); in Execute, Held, Suspended or Aborted the first scan drops it.
+    // initial Idle, Stopped or Suspended); in Execute, Held or Aborted the first scan drops it.
     autoStart: config.skid.autoStart,
     protection,
     valve: { commandedReuse: reuse, commandedSince: now, unconfirmedSince: null, discrepancy: "none" },
