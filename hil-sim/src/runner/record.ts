@@ -1,6 +1,7 @@
 // The controller's side of a scenario run, as the expectations see it: every divert, every
 // trip into a stopped-production state, every alarm raised, taken from the controller's own
-// event stream (never from the plant), with times in seconds from the simulator's start.
+// event stream, with times in seconds from the simulator's start; and (withHardwareDiverts)
+// the diverts the hardware made on its own while the controller could not.
 import type { Observable, Subscription } from "rxjs";
 import type { CoreEvent } from "../../../src/core/scan.js";
 import type { TimedCause } from "../scenario/types.js";
@@ -26,6 +27,8 @@ export class RunRecorder {
   private sub: Subscription | undefined;
   /** Cause of the acting state the skid is in, carried to the wait state it completes into. */
   private actingCause: string | null = null;
+  /** Scenario time (s) at which the controller had started and scanned (set by reconcileStart). */
+  startedAtS = 0;
 
   constructor(
     /** Controller clock reading (ms) at which the simulator started: scenario time 0. */
@@ -52,6 +55,7 @@ export class RunRecorder {
    * run asked for with the state the controller is in once started.
    */
   reconcileStart(asked: { state: string; qualityMode: string }, now: { state: string; qualityMode: string; cause: string | null }, atMs: number): void {
+    this.startedAtS = this.atS(atMs);
     if (asked.qualityMode === "Reuse" && now.qualityMode === "Divert") this.divert(atMs, now.cause ? `${now.cause} (first scan)` : "first scan");
     if (asked.state !== now.state) this.onLine({ kind: "state", atS: this.atS(atMs), from: asked.state, to: now.state, cause: "first scan" });
     if (asked.state !== now.state && TRIP_STATES.has(now.state)) this.trips.push({ atS: this.atS(atMs), cause: "first scan" });
@@ -91,4 +95,25 @@ export class RunRecorder {
     this.diverts.push({ atS: this.atS(atMs), cause });
     this.onLine({ kind: "divert", atS: this.atS(atMs), cause });
   }
+}
+
+/**
+ * How long before the valve leaves reuse the controller's own divert may come and still be
+ * the reason: its command, the valve's travel (3 s in the reference skid) and a margin.
+ */
+export const HARDWARE_DIVERT_WINDOW_S = 10;
+
+/**
+ * The controller's diverts, plus every time the valve left the reuse position (the truth
+ * ledger's diverts) with no divert of the controller just before: the hardware's own, the
+ * watchdog relay or the coupler dropping XV-501 under a hung or dead controller. Those are
+ * diverts too (the product goes to drain), so a `divert` expectation sees them.
+ */
+export function withHardwareDiverts(controller: readonly TimedCause[], valveLeftReuseAtS: readonly number[], controllerStartedAtS: number): TimedCause[] {
+  const hardware = valveLeftReuseAtS
+    // Before its first scan the controller holds its outputs safe on purpose (its own start-up).
+    .filter((t) => t >= controllerStartedAtS)
+    .filter((t) => !controller.some((d) => d.atS <= t + 1e-9 && d.atS >= t - HARDWARE_DIVERT_WINDOW_S))
+    .map((t) => ({ atS: t, cause: "hardware: XV-501 left reuse without the controller (watchdog relay or coupler)" }));
+  return [...controller, ...hardware].sort((a, b) => a.atS - b.atS);
 }

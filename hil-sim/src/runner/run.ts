@@ -9,7 +9,7 @@ import type { Config } from "../../../src/config/schema.js";
 import type { Logger } from "../../../src/system/log.js";
 import { evaluate } from "../scenario/expect.js";
 import type { RunRecord, Scenario, ScenarioResult } from "../scenario/types.js";
-import type { RecordedLine } from "./record.js";
+import { withHardwareDiverts, type RecordedLine } from "./record.js";
 import type { ControllerFaults } from "./scenario-file.js";
 import { ScenarioSession, type RunMode } from "./session.js";
 
@@ -60,7 +60,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const ledger = session.sim.plant.ledger.report();
     const r = session.recorder;
     record = {
-      diverts: r.diverts,
+      diverts: withHardwareDiverts(
+        r.diverts,
+        ledger.diverts.map((d) => d.atMs / 1000),
+        r.startedAtS,
+      ),
       trips: r.trips,
       alarms: r.alarms,
       finalState: final.state,

@@ -3,7 +3,7 @@
 import { Subject } from "rxjs";
 import { describe, expect, it } from "vitest";
 import type { CoreEvent } from "../../../src/core/scan.js";
-import { RunRecorder, type RecordedLine } from "../../src/runner/record.js";
+import { RunRecorder, withHardwareDiverts, type RecordedLine } from "../../src/runner/record.js";
 
 const NO_FIRST_OUT = null;
 
@@ -57,5 +57,27 @@ describe("RunRecorder", () => {
     const quiet = new RunRecorder(0);
     quiet.reconcileStart({ state: "Execute", qualityMode: "Reuse" }, { state: "Execute", qualityMode: "Reuse", cause: null }, 100);
     expect(quiet.diverts).toEqual([]);
+  });
+});
+
+describe("withHardwareDiverts", () => {
+  const HW = "hardware: XV-501 left reuse without the controller (watchdog relay or coupler)";
+  it("adds the valve leaving reuse with no controller divert just before (a hung controller's relay)", () => {
+    expect(withHardwareDiverts([{ atS: 360, cause: "CCP-1" }], [122.1, 360.4], 0.5)).toEqual([
+      { atS: 122.1, cause: HW },
+      { atS: 360, cause: "CCP-1" },
+    ]);
+  });
+
+  it("does not add a valve movement the controller commanded (its divert up to 10 s before: command and travel)", () => {
+    expect(withHardwareDiverts([{ atS: 100, cause: "CCP-2" }], [103.2], 0.5)).toEqual([{ atS: 100, cause: "CCP-2" }]);
+    expect(withHardwareDiverts([{ atS: 100, cause: "CCP-2" }], [111], 0.5)).toEqual([
+      { atS: 100, cause: "CCP-2" },
+      { atS: 111, cause: HW },
+    ]);
+  });
+
+  it("ignores the controller's own start-up, when it holds its outputs safe until its first scan", () => {
+    expect(withHardwareDiverts([], [0.1], 0.47)).toEqual([]);
   });
 });
