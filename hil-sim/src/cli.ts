@@ -3,6 +3,7 @@
 //   npm run sim -- [--port-base N] [--rtu]                              the plant alone, real time
 // Exit codes (src/system/exit-codes.ts): 0 every expectation held, 10 one did not, 2 usage or
 // an invalid scenario file (its problems printed with file:line:column), 3 invalid config.
+import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../src/config/load.js";
 import { exitCodeFor } from "../../src/cli/exit.js";
@@ -43,6 +44,21 @@ interface ScenarioCliOptions {
 }
 
 async function scenarioCommand(file: string, o: ScenarioCliOptions): Promise<ExitCode> {
+  try {
+    return await runScenarioCommand(file, o);
+  } catch (err) {
+    // With --json the last line of stdout is one JSON object even when the run never started
+    // (a malformed file, an unknown fault): scripts read that line, people read stderr.
+    if (o.json) {
+      const problems = err instanceof FileProblemsError ? err.problems : [];
+      const code = err instanceof ReclaimError ? err.code : err instanceof UsageError ? "USAGE" : "ERROR";
+      process.stdout.write(`${JSON.stringify({ scenario: path.basename(file).replace(/\.ya?ml$/, ""), passed: false, error: code, message: (err as Error).message, problems })}\n`);
+    }
+    throw err;
+  }
+}
+
+async function runScenarioCommand(file: string, o: ScenarioCliOptions): Promise<ExitCode> {
   if (o.virtual && o.speed !== undefined) throw new UsageError("--virtual and --speed exclude each other");
   const mode: RunMode = o.speed !== undefined ? { speed: o.speed } : "virtual";
   const config = loadConfig(o.config).config;

@@ -1,14 +1,18 @@
 // Values with units in the config ("10s", "500ms", "5m"): STYLE.md 3, never a bare number.
 import { z } from "zod";
 
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+/** One or more number-and-unit parts, largest first as people write them: "90s", "1m30s", "1h5m". */
+export const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 const FACTOR: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses "90s", "5m", "250ms" into milliseconds; returns undefined when malformed. */
+/** Parses "90s", "5m", "250ms", "2m10s" into milliseconds; returns undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
-  const m = DURATION_RE.exec(text.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * (FACTOR[m[2] as string] as number);
+  const t = text.trim();
+  if (!DURATION_RE.test(t)) return undefined;
+  let ms = 0;
+  for (const m of t.matchAll(PART_RE)) ms += Number(m[1]) * (FACTOR[m[2] as string] as number);
+  return ms;
 }
 
 /** Formats milliseconds the way a person would write them in the config. */

@@ -38,16 +38,18 @@ export function initialTags(tags: readonly TagConfig[], nowMono: number): TagTab
 }
 
 /**
- * How far past its range a reading is still a measurement: NAMUR NE 43 gives a transmitter
- * 3.8–20.5 mA of valid signal, i.e. up to 3.125 % of span beyond 20 mA. Noise around an
- * empty tank or a stopped pump (−0.1 bar, 100.2 %) is a measurement, not a failed instrument.
+ * How far past its range a 4–20 mA reading is still a measurement: NAMUR NE 43 gives a
+ * transmitter 3.8–20.5 mA of valid signal, i.e. up to 3.125 % of span beyond 20 mA. Noise
+ * around an empty tank or a stopped pump (−0.1 bar, 100.2 %) is a measurement, not a failed
+ * instrument. A digital reading (an analyzer's float) has no such band: its instrument clamps
+ * to its range, so a value outside it is a failed instrument, bad at once.
  */
 export const RANGE_MARGIN = 0.03125;
 
 function rangeQuality(cfg: TagConfig, value: TagValue): Quality | undefined {
   if (cfg.range === undefined || typeof value !== "number") return undefined;
   const [lo, hi] = cfg.range;
-  const margin = (hi - lo) * RANGE_MARGIN;
+  const margin = cfg.modbus?.ne43 !== undefined ? (hi - lo) * RANGE_MARGIN : 0;
   if (value < lo - margin || value > hi + margin) return bad("out-of-range", `${value} outside ${lo}..${hi} ${cfg.unit}`.trim());
   return undefined;
 }

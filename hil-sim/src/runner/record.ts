@@ -54,8 +54,14 @@ export class RunRecorder {
    * inside startController, and its events are not replayed. Found by comparing the state the
    * run asked for with the state the controller is in once started.
    */
-  reconcileStart(asked: { state: string; qualityMode: string }, now: { state: string; qualityMode: string; cause: string | null }, atMs: number): void {
+  reconcileStart(
+    asked: { state: string; qualityMode: string },
+    now: { state: string; qualityMode: string; cause: string | null; raised?: readonly string[] },
+    atMs: number,
+  ): void {
     this.startedAtS = this.atS(atMs);
+    // Alarms the first scan raised (a fault present from t = 0).
+    for (const name of now.raised ?? []) this.alarms.push({ name, atS: this.atS(atMs) });
     if (asked.qualityMode === "Reuse" && now.qualityMode === "Divert") this.divert(atMs, now.cause ? `${now.cause} (first scan)` : "first scan");
     if (asked.state !== now.state) this.onLine({ kind: "state", atS: this.atS(atMs), from: asked.state, to: now.state, cause: "first scan" });
     if (asked.state !== now.state && TRIP_STATES.has(now.state)) this.trips.push({ atS: this.atS(atMs), cause: "first scan" });
@@ -102,6 +108,11 @@ export class RunRecorder {
  * the reason: its command, the valve's travel (3 s in the reference skid) and a margin.
  */
 export const HARDWARE_DIVERT_WINDOW_S = 10;
+/**
+ * ...and how long after: on a real clock the plant may step several times at once and book
+ * the valve's move a little before the controller's command that caused it.
+ */
+export const HARDWARE_DIVERT_SLACK_S = 1;
 
 /**
  * The controller's diverts, plus every time the valve left the reuse position (the truth
@@ -113,7 +124,7 @@ export function withHardwareDiverts(controller: readonly TimedCause[], valveLeft
   const hardware = valveLeftReuseAtS
     // Before its first scan the controller holds its outputs safe on purpose (its own start-up).
     .filter((t) => t >= controllerStartedAtS)
-    .filter((t) => !controller.some((d) => d.atS <= t + 1e-9 && d.atS >= t - HARDWARE_DIVERT_WINDOW_S))
-    .map((t) => ({ atS: t, cause: "hardware: XV-501 left reuse without the controller (watchdog relay or coupler)" }));
+    .filter((t) => !controller.some((d) => d.atS <= t + HARDWARE_DIVERT_SLACK_S && d.atS >= t - HARDWARE_DIVERT_WINDOW_S))
+    .map((t) => ({ atS: Math.round(t * 1000) / 1000, cause: "hardware: XV-501 left reuse without the controller (watchdog relay or coupler)" }));
   return [...controller, ...hardware].sort((a, b) => a.atS - b.atS);
 }

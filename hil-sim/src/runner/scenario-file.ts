@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, type Node, type Pair } from "yaml";
 import { z } from "zod";
-import { parseDuration } from "../../../src/config/units.js";
+import { DURATION_RE, parseDuration } from "../../../src/config/units.js";
 import { locate, parseYaml, schemaProblems } from "../../../src/config/yaml-locate.js";
 import { ERROR_CODES, FileProblemsError, ReclaimError, type Problem } from "../../../src/system/errors.js";
 import { parseScenario } from "../scenario/parse.js";
@@ -34,7 +34,6 @@ export interface ScenarioFile {
 
 export const NO_CONTROLLER_FAULTS: ControllerFaults = Object.freeze({ hang: [] });
 
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const dur = z
   .string({ error: 'expected a duration with its unit, such as "500ms", "10s", "5m", "2h"' })
   .regex(DURATION_RE, 'expected a duration with its unit, such as "500ms", "10s", "5m", "2h"')

@@ -144,10 +144,20 @@ export class ScenarioSession {
       const recorder = new RunRecorder(origin, opts.onLine);
       recorder.subscribe(started.controller.events$);
       const s = started.controller.state;
-      recorder.reconcileStart(scenario.initial, { state: s.state, qualityMode: s.divert.mode, cause: s.divert.cause }, clock.now());
+      const raised = Object.entries(s.alarms.alarms)
+        .filter(([, a]) => a.state === "Unacknowledged")
+        .map(([name]) => name);
+      recorder.reconcileStart(scenario.initial, { state: s.state, qualityMode: s.divert.mode, cause: s.divert.cause, raised }, clock.now());
       const session = new ScenarioSession(mode, sim, started, clock, origin, recorder, link, dir, opts.advanceMs ?? 100);
       for (const h of hangs) {
-        session.timers.push(clock.setTimer(() => ctlClock?.hang(clock.now() + h.forMs), Math.max(0, origin + h.atMs - clock.now())));
+        // Absolute times: a real clock's timer may fire a little early (N× that on a scaled one),
+        // and the hang must span exactly [at, at + for] of scenario time.
+        const start = origin + h.atMs;
+        const arm = (): void => {
+          if (clock.now() < start) session.timers.push(clock.setTimer(arm, start - clock.now()));
+          else ctlClock?.hang(start + h.forMs);
+        };
+        session.timers.push(clock.setTimer(arm, Math.max(0, start - clock.now())));
       }
       return session;
     } catch (err) {

@@ -2,7 +2,7 @@
 // and hil-sim/scenario.schema.json. Targets (tags, devices) are checked against lists given
 // by the caller, so the same format serves any skid.
 import { z } from "zod";
-import { parseDuration } from "../../../src/config/units.js";
+import { DURATION_RE, parseDuration } from "../../../src/config/units.js";
 import { FAULT_NAMES, type FaultName } from "../model/faults.js";
 import { DEFAULT_PARAMS } from "../model/params.js";
 import { CURRENT_LOOP_TAGS, DEVICES, DRIVES, SENSOR_TAGS } from "../model/tags.js";
@@ -26,7 +26,6 @@ export const REFERENCE_TARGETS: KnownTargets = Object.freeze({
 });
 
 // Same grammar as src/config/units.ts, with a message that also covers a bare number.
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const DURATION_HINT = 'a duration with its unit, such as "500ms", "10s", "5m", "2h"';
 const dur = z
   .string({ error: `expected ${DURATION_HINT}` })
@@ -184,8 +183,9 @@ export function scenarioSchema(known: KnownTargets = REFERENCE_TARGETS) {
         .strict()
         .default({ state: "Execute", qualityMode: "Reuse" }),
       plant: plantSchema.default({}),
-      events: z.array(eventSchema(known)).default([]),
-      expect: z.array(expectationSchema).default([]),
+      // An empty `events:` or `expect:` (every item commented out) is YAML null: as if absent.
+      events: z.preprocess((v) => v ?? undefined, z.array(eventSchema(known)).default([])),
+      expect: z.preprocess((v) => v ?? undefined, z.array(expectationSchema).default([])),
     })
     .strict()
     .superRefine((s, ctx) => {

@@ -81,7 +81,11 @@ describe.concurrent("npm run scenario", () => {
     const bad = file("bad.yaml", `name: bad\nduration: 5 min\nevents:\n  - { at: 1m, fault: stuk, tag: AIT-403 }\n  - { at: 1m, fault: offline, device: analyser-1 }\n`);
     const r = await cli("scenario", bad, "--json");
     expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stdout).not.toContain("{");
+    // Nothing ran, but with --json the last line of stdout is still one JSON object.
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1) as string) as { scenario: string; passed: boolean; error: string; problems: Array<{ line: number; path: string }> };
+    expect(last).toMatchObject({ scenario: "bad", passed: false, error: "RECLAIM_E_SCENARIO_INVALID" });
+    expect(last.problems.map((p) => `${p.line}:${p.path}`)).toEqual(["2:duration", "4:events[0].fault", "5:events[1].device"]);
+    expect(r.stdout).not.toContain("virtual time");
     expect(r.stderr).toContain(`${bad}:2:11: duration: expected a duration with its unit`);
     expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.]/g, "\\.")}:4:\\d+: events\\[0\\]\\.fault: unknown fault "stuk"`));
     expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.]/g, "\\.")}:5:\\d+: events\\[1\\]\\.device: unknown device "analyser-1"`));
