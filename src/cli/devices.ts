@@ -2,6 +2,7 @@
 // each line's time budget, and the commissioning scan of a line's unit ids. `plan` works
 // without the controller too (estimated from the config file instead of measured).
 import type { Command } from "commander";
+import type { Probe } from "../control/handlers-devices.js";
 import { formatPlan, lineBudgets, planPoll } from "../field/modbus/planner.js";
 import { ERROR_CODES, ReclaimError } from "../system/errors.js";
 import { table } from "./format.js";
@@ -22,14 +23,6 @@ interface DeviceView {
   requests: number;
   errors: number;
   lastError: string | null;
-}
-
-interface Probe {
-  unit: number;
-  answered: boolean;
-  device: string | null;
-  detail: string;
-  ms: number;
 }
 
 function offlinePlan(io: CliIo, opts: JsonOpts & { offline?: boolean }): void {

@@ -47,7 +47,8 @@ function plan(ctx: ControlContext): unknown {
   return { text: formatPlan(p, budgets), budgets, problems: p.problems, responses };
 }
 
-interface Probe {
+/** One unit id's answer to `devices scan` (the wire shape the CLI reads). */
+export interface Probe {
   unit: number;
   answered: boolean;
   /** The configured device at this unit id, if any. */

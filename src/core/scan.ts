@@ -69,6 +69,8 @@ export function lookupFor(tags: TagTable, setpoints: Record<string, number>, wor
   };
 }
 
+const NO_WORDS = lookupFor({}, {}, { state: "", mode: "", qualityMode: "" });
+
 function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSample[], now: number, wall: number, forced: ReadonlySet<string>): { tags: TagTable; updates: TagUpdate[] } {
   // Copied on the first change only: on about half the scans no poll has answered since the
   // last one, and then the table usually stays as it was.
@@ -100,8 +102,7 @@ function takeSamples(model: CoreModel, prev: TagTable, samples: readonly TagSamp
   for (const [name, cfg] of model.fieldTags) settle(name, cfg);
   // Derived tags, in dependency order: quality is the worst of the inputs used.
   // Tags only (the table as it is now); the core's words and setpoints are not inputs of a derived tag.
-  const noWords = lookupFor({}, {}, { state: "", mode: "", qualityMode: "" });
-  const lookup: TagLookup = (name) => get(name) ?? noWords(name);
+  const lookup: TagLookup = (name) => get(name) ?? NO_WORDS(name);
   for (const d of model.derived) {
     const t = get(d.name);
     const cfg = model.tagByName.get(d.name);

@@ -3,20 +3,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { FileProblemsError, ERROR_CODES } from "../../src/system/errors.js";
-import { REFERENCE_CONFIG_PATH } from "../helpers/config.js";
+import type { FileProblemsError} from "../../src/system/errors.js";
+import { ERROR_CODES } from "../../src/system/errors.js";
+import { configProblems, REFERENCE_CONFIG_PATH } from "../helpers/config.js";
 
 const reference = readFileSync(REFERENCE_CONFIG_PATH, "utf8");
 
-function problemsOf(text: string): FileProblemsError {
-  try {
-    parseConfig(text, "bad.yaml");
-  } catch (err) {
-    if (err instanceof FileProblemsError) return err;
-    throw err;
-  }
-  throw new Error("config was accepted");
-}
+const problemsOf = (text: string): FileProblemsError => configProblems(text);
 
 function lineOf(text: string, needle: string): number {
   return text.split("\n").findIndex((l) => l.includes(needle)) + 1;

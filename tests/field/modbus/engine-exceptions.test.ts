@@ -5,17 +5,11 @@
 // block's tags bad device-failure.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config/schema.js";
-import type { TagSample } from "../../../src/core/quality.js";
-import { ModbusEngine } from "../../../src/field/modbus/engine.js";
 import { healthTags, type DeviceHealth } from "../../../src/field/modbus/health.js";
-import { planBlocks, planPoll } from "../../../src/field/modbus/planner.js";
 import type { ModbusRequest } from "../../../src/field/modbus/transport.js";
-import { VirtualClock } from "../../../src/time/virtual.js";
 import { fieldConfig, hr, ir } from "../helpers/config.js";
-import { ScriptedTransport, zeros, type Reply } from "../helpers/scripted-transport.js";
-
-const LINE = { name: "rs485-1", type: "rtu", path: "/dev/null", baud: 19200 } as const;
-const device = (name: string, unit: number) => ({ name, line: "rs485-1", unit, timeout: "100ms", retries: 1, demoteAfter: 3, demotionPeriod: "1s" });
+import { device, LINE, startEngine, stopEngines } from "../helpers/engine-rig.js";
+import { zeros, type Reply } from "../helpers/scripted-transport.js";
 
 /** d1: A, B in one 500 ms block (HR 0..1), E in a 2 s block (IR 5); d2: C, a healthy neighbour. */
 const config: Config = fieldConfig({
@@ -24,29 +18,18 @@ const config: Config = fieldConfig({
   tags: [hr("A", "d1", 0, { poll: "500ms" }), hr("B", "d1", 1, { poll: "500ms" }), ir("E", "d1", 5, { poll: "2s" }), hr("C", "d2", 0, { poll: "500ms" })],
 });
 
-const running: ModbusEngine[] = [];
-afterEach(async () => {
-  for (const e of running.splice(0)) await e.stop();
-});
+afterEach(stopEngines);
 
 function run(script: (req: ModbusRequest) => Reply) {
-  const clock = new VirtualClock();
-  const t = new ScriptedTransport("rs485-1", clock, script);
-  const engine = new ModbusEngine(config, clock, new Map([["rs485-1", t]]), planBlocks(planPoll(config)));
-  running.push(engine);
-  const samples: TagSample[] = [];
-  const health: DeviceHealth[] = [];
-  engine.samples$.subscribe((s) => samples.push(...s));
-  engine.health$.subscribe((h) => health.push(h));
-  engine.start();
+  const r = startEngine(config, script);
+  const { engine, health } = r;
   const d1 = () => engine.health().find((h) => h.device === "d1") as DeviceHealth;
-  const last = (tag: string) => samples.filter((s) => s.tag === tag).at(-1);
   /** d1's status as health$ reported it, without repeats, from its first good answer on (it starts offline). */
   const statuses = () => {
     const d1s = health.filter((h) => h.device === "d1").map((h) => h.status);
     return d1s.slice(d1s.findIndex((s) => s !== "offline")).filter((s, i, a) => a[i - 1] !== s);
   };
-  return { clock, t, engine, samples, health, d1, last, statuses };
+  return { ...r, d1, statuses };
 }
 
 describe("a device that answers only with exceptions", () => {

@@ -4,45 +4,13 @@
 // their poll rate beside a dead one, and status words taken from the same cycle.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config/schema.js";
-import type { TagSample } from "../../../src/core/quality.js";
 import { encodeRegisters } from "../../../src/field/modbus/codec.js";
-import { ModbusEngine } from "../../../src/field/modbus/engine.js";
-import type { DeviceHealth } from "../../../src/field/modbus/health.js";
-import { planBlocks, planPoll } from "../../../src/field/modbus/planner.js";
 import type { ModbusRequest } from "../../../src/field/modbus/transport.js";
-import { VirtualClock } from "../../../src/time/virtual.js";
 import { fieldConfig, hr, ir, type TagInput } from "../helpers/config.js";
-import { ScriptedTransport, zeros, type Reply } from "../helpers/scripted-transport.js";
+import { device, LINE, startEngine, stopEngines } from "../helpers/engine-rig.js";
+import { zeros, type Reply } from "../helpers/scripted-transport.js";
 
-const LINE = { name: "rs485-1", type: "rtu", path: "/dev/null", baud: 19200 } as const;
-const device = (name: string, unit: number) => ({ name, line: "rs485-1", unit, timeout: "100ms", retries: 1, demoteAfter: 3, demotionPeriod: "1s" });
-
-interface Run {
-  clock: VirtualClock;
-  t: ScriptedTransport;
-  engine: ModbusEngine;
-  samples: TagSample[];
-  health: DeviceHealth[];
-  last(tag: string): TagSample | undefined;
-}
-
-const running: ModbusEngine[] = [];
-afterEach(async () => {
-  for (const e of running.splice(0)) await e.stop();
-});
-
-function run(config: Config, script: (req: ModbusRequest, n: number) => Reply = zeros): Run {
-  const clock = new VirtualClock();
-  const t = new ScriptedTransport("rs485-1", clock, script);
-  const engine = new ModbusEngine(config, clock, new Map([["rs485-1", t]]), planBlocks(planPoll(config)));
-  running.push(engine);
-  const samples: TagSample[] = [];
-  const health: DeviceHealth[] = [];
-  engine.samples$.subscribe((s) => samples.push(...s));
-  engine.health$.subscribe((h) => health.push(h));
-  engine.start();
-  return { clock, t, engine, samples, health, last: (tag) => samples.filter((s) => s.tag === tag).at(-1) };
-}
+afterEach(stopEngines);
 
 const threeDevices = (more: TagInput[] = []): Config =>
   fieldConfig({
@@ -55,7 +23,7 @@ const deadUnit = (unit: number) => (req: ModbusRequest) => (req.unit === unit ? 
 
 describe("retries and errors", () => {
   it("a device that does not answer: each attempt named, the block's tags bad no-comm", async () => {
-    const r = run(threeDevices(), deadUnit(1));
+    const r = startEngine(threeDevices(), deadUnit(1));
     await r.clock.advance(450);
     expect(r.t.of(1)).toHaveLength(2); // one try and one retry
     const message = "d1 unit 1 FC03 HR 0..1: no answer in 100 ms (attempt 2 of 2)";
@@ -67,7 +35,7 @@ describe("retries and errors", () => {
 
   it("an exception is the device's answer: not retried, the tags bad device-failure, the device degraded (offline only after demoteAfter: engine-exceptions.test.ts)", async () => {
     let n = 0;
-    const r = run(threeDevices(), (req) => (req.unit === 1 && ++n > 1 ? { exception: 2 } : zeros(req)));
+    const r = startEngine(threeDevices(), (req) => (req.unit === 1 && ++n > 1 ? { exception: 2 } : zeros(req)));
     await r.clock.advance(1100);
     expect(r.t.of(1)).toHaveLength(3); // one request per cycle, cycles at 0 (good), 500, 1000
     expect(r.last("A")?.quality).toEqual({ code: "bad", reason: "device-failure", detail: "d1 unit 1 FC03 HR 0..1: exception 2 (illegal data address) (attempt 1 of 2)" });
@@ -75,7 +43,7 @@ describe("retries and errors", () => {
   });
 
   it("a retry that succeeds gives good values and an online device", async () => {
-    const r = run(threeDevices(), (req, n) => (req.unit === 1 && n === 0 ? "silent" : zeros(req)));
+    const r = startEngine(threeDevices(), (req, n) => (req.unit === 1 && n === 0 ? "silent" : zeros(req)));
     await r.clock.advance(450);
     expect(r.t.of(1)).toHaveLength(2);
     expect(r.last("A")).toMatchObject({ value: 0, quality: { code: "good" } });
@@ -86,7 +54,7 @@ describe("retries and errors", () => {
 describe("demotion", () => {
   it("after demoteAfter failures: offline, every tag of the device bad, then one probe per demotion period", async () => {
     // d1 also has a slower group (2 s), which a probe must not double.
-    const r = run(threeDevices([ir("E", "d1", 5, { poll: "2s" })]), deadUnit(1));
+    const r = startEngine(threeDevices([ir("E", "d1", 5, { poll: "2s" })]), deadUnit(1));
     await r.clock.advance(2000);
     const d1 = r.engine.health().find((h) => h.device === "d1");
     expect(d1?.status).toBe("offline");
@@ -108,7 +76,7 @@ describe("demotion", () => {
 
   it("a demoted device that answers its probe is online again and its tags good", async () => {
     let dead = true;
-    const r = run(threeDevices(), (req) => (req.unit === 1 && dead ? "silent" : zeros(req)));
+    const r = startEngine(threeDevices(), (req) => (req.unit === 1 && dead ? "silent" : zeros(req)));
     await r.clock.advance(3000);
     expect(r.engine.health()[0]?.status).toBe("offline");
     dead = false;
@@ -120,7 +88,7 @@ describe("demotion", () => {
 
   it("healthy devices on the line keep at least 90 % of their poll rate while one is dead", async () => {
     const cycles = async (script: (req: ModbusRequest) => Reply): Promise<number> => {
-      const r = run(threeDevices(), script);
+      const r = startEngine(threeDevices(), script);
       await r.clock.advance(20_000);
       return r.samples.filter((s) => s.tag === "C" && s.quality.code === "good").length;
     };
@@ -139,7 +107,7 @@ describe("status words and quality", () => {
     let status = 1;
     const value = encodeRegisters(0.3, "float32", "CDAB");
     const cfg = fieldConfig({ lines: [LINE], devices: [device("d1", 1)], tags: [statusTag("AIT", 0, 2)] });
-    const r = run(cfg, (req) => (req.fc === 4 ? { ok: { registers: [...value, status] } } : zeros(req)));
+    const r = startEngine(cfg, (req) => (req.fc === 4 ? { ok: { registers: [...value, status] } } : zeros(req)));
     await r.clock.advance(10);
     expect(r.samples).toHaveLength(1);
     expect(r.last("AIT")?.quality).toMatchObject({ code: "bad", reason: "device-failure" });
@@ -157,7 +125,7 @@ describe("status words and quality", () => {
     const tag = ir("V", "d1", 10, { table: "holding", type: "uint16", status: { table: "input", address: 0, holdMask: 2 } });
     const cfg = fieldConfig({ lines: [LINE], devices: [device("d1", 1)], tags: [tag] });
     let failStatus = false;
-    const r = run(cfg, (req) => (req.fc === 4 ? (failStatus ? "silent" : { ok: { registers: [2] } }) : { ok: { registers: [42] } }));
+    const r = startEngine(cfg, (req) => (req.fc === 4 ? (failStatus ? "silent" : { ok: { registers: [2] } }) : { ok: { registers: [42] } }));
     await r.clock.advance(20);
     expect(r.last("V")).toMatchObject({ value: 42, quality: { code: "bad", reason: "hold" } });
     failStatus = true;
@@ -170,14 +138,14 @@ describe("status words and quality", () => {
     const nan = encodeRegisters(NaN, "float32", "ABCD");
     const inf = encodeRegisters(Infinity, "float32", "ABCD");
     const cfg = fieldConfig({ lines: [LINE], devices: [device("d1", 1)], tags: [ir("N", "d1", 0, { type: "float32" }), ir("I", "d1", 2, { type: "float32" })] });
-    const r = run(cfg, () => ({ ok: { registers: [...nan, ...inf] } }));
+    const r = startEngine(cfg, () => ({ ok: { registers: [...nan, ...inf] } }));
     await r.clock.advance(10);
     expect(r.last("N")).toMatchObject({ value: null, quality: { code: "bad", reason: "device-failure", detail: "d1 IR 0: float32 is NaN" } });
     expect(r.last("I")).toMatchObject({ value: null, quality: { code: "bad", reason: "device-failure", detail: "d1 IR 2: float32 is Infinity" } });
   });
 
   it("every sample carries the source timestamp (wall) and the monotonic time of the read", async () => {
-    const r = run(threeDevices());
+    const r = startEngine(threeDevices());
     await r.clock.advance(600);
     const c = r.samples.filter((s) => s.tag === "C");
     expect(c).toHaveLength(2);
@@ -186,7 +154,7 @@ describe("status words and quality", () => {
   });
 
   it("after stop(): no timers, no samples", async () => {
-    const r = run(threeDevices());
+    const r = startEngine(threeDevices());
     await r.clock.advance(100);
     await r.engine.stop();
     const n = r.samples.length;
