@@ -57,13 +57,21 @@ export async function runCli(args: readonly string[]): Promise<CliResult> {
 }
 
 /** Runs the CLI as its own process (`node --import tsx src/cli/main.ts …`, or bin/reclaim.js). */
-export function spawnCli(args: readonly string[], opts: { bin?: boolean; uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/**
+ * Runs the CLI as a child process. `unprivileged`: without the capabilities that let root
+ * ignore file permissions (setpriv drops them from the bounding set), so that a root test run
+ * meets a permission error as a technician's account would, while still reading the checkout
+ * (which may sit in a 0700 directory no other user can enter).
+ */
+export function spawnCli(args: readonly string[], opts: { bin?: boolean; unprivileged?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const entry = opts.bin ? [path.join(ROOT, "bin/reclaim.js")] : ["--import", "tsx", path.join(ROOT, "src/cli/main.ts")];
+  const [cmd, ...argv] = opts.unprivileged
+    ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", process.execPath, ...entry, ...args]
+    : [process.execPath, ...entry, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...entry, ...args], {
+    const child = spawn(cmd, argv, {
       cwd: ROOT,
       env: { ...process.env, RECLAIM_CONFIG: "/nonexistent/reclaim.yaml", ...opts.env },
-      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
     });
     let stdout = "";
     let stderr = "";

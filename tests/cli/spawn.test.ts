@@ -56,20 +56,15 @@ describe("reclaim as a process", () => {
   });
 
   it("says so when the socket is not ours to use (exit 8)", async () => {
-    let result;
-    if (process.getuid?.() === 0) {
-      // root may use any socket: run the CLI as nobody against the controller's 0660 socket.
-      result = await spawnCli(["status", "--socket", skid.socket], { uid: 65534, gid: 65534, env: { HOME: os.tmpdir() } });
-    } else {
-      const dir = mkdtempSync(path.join(os.tmpdir(), "reclaim-perm-"));
-      const sock = path.join(dir, "locked.sock");
-      const server = net.createServer();
-      await new Promise<void>((resolve) => server.listen(sock, resolve));
-      chmodSync(sock, 0o000);
-      result = await spawnCli(["status", "--socket", sock]);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // A socket nobody may open; root runs the CLI without the capability to ignore that.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "reclaim-perm-"));
+    const sock = path.join(dir, "locked.sock");
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    chmodSync(sock, 0o000);
+    const result = await spawnCli(["status", "--socket", sock], { unprivileged: process.getuid?.() === 0 });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
     expect(result.code).toBe(EXIT.PERMISSION);
     expect(result.stderr).toMatch(/permission denied on .*: run as the service's group \(reclaim\) or with sudo/);
   });
